@@ -1,0 +1,124 @@
+"""What a rule is: a small class with its code, docs, examples and a check over facts.
+
+A rule's docstring is its documentation, in ruff's sections (``## What it does``,
+``## Why is this bad?``, ``## Example``, ``Use instead:``, ``## References``); ``keylint rule
+CODE`` prints it and SARIF's ``help`` is built from it. ``examples`` are run as tests for
+every rule (tests/test_rule_examples.py), so the docs and the behaviour never drift apart.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, TypeVar
+
+from keylint.facts import Fact, Span
+from keylint.findings import Category, Finding, Fix, Secret, Severity
+from keylint.providers import ProviderDB
+from keylint.source import SourceFile
+
+F = TypeVar("F")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A file and where this rule must report in it; no ``expect`` means it must stay quiet.
+
+    In ``source``, ``{key:FORMAT_ID}`` is replaced by a fake key of that format at test time
+    (so no key-shaped literal is ever committed), ``{key:FORMAT_ID:N}`` by the N-th one.
+    ``expect`` lists (line, column) of every finding of this rule, in order.
+    """
+
+    path: str
+    source: str
+    expect: tuple[tuple[int, int], ...] = ()
+    git_ignored: bool = False
+
+
+@dataclass
+class FileContext:
+    """What a rule sees of one file: its text, its facts and the provider data."""
+
+    file: SourceFile
+    facts: Sequence[Fact]
+    db: ProviderDB
+    pins: dict[str, str] = field(default_factory=dict)  # package -> version spec the project pins
+
+    def of(self, kind: type[F]) -> Iterator[F]:
+        return (f for f in self.facts if isinstance(f, kind))
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and override check()."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[Category]
+    severity: ClassVar[Severity] = Severity.ERROR
+    summary: ClassVar[str]  # one sentence: SARIF shortDescription, `keylint rules`
+    examples: ClassVar[Sequence[Example]] = ()
+    cwe: ClassVar[str | None] = None  # "CWE-798"
+    precision: ClassVar[str] = "high"  # SARIF precision: very-high / high / medium / low
+    # Rules that also apply in example/doc files (contract §3: all but placeholder-key).
+    applies_to_examples: ClassVar[bool] = True
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        return ()
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def finding(
+        self,
+        ctx: FileContext,
+        span: Span,
+        message: str,
+        *,
+        provider: str | None = None,
+        secret: Secret | None = None,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.code,
+            name=self.name,
+            category=self.category,
+            severity=severity or self.severity,
+            path=ctx.file.path,
+            span=span,
+            message=message,
+            provider=provider,
+            secret=secret,
+            fix=fix,
+        )
+
+
+@dataclass
+class ProjectContext:
+    """What a cross-file rule sees: the facts of every file it asked for."""
+
+    files: Sequence[FileContext]
+    db: ProviderDB
+    pins: dict[str, str] = field(default_factory=dict)
+
+
+class ProjectRule(Rule):
+    """A rule that needs the whole project (cross-file env var names).
+
+    ``wants`` selects the fact types the engine keeps for it, so the facts of the many files
+    that have none of them are not carried across processes.
+    """
+
+    wants: ClassVar[tuple[type, ...]] = ()
+
+    def check_project(self, project: ProjectContext) -> Iterable[Finding]:
+        return ()
+
+
+def rule_sections_missing(rule: type[Rule]) -> list[str]:
+    """The doc sections a rule's docstring lacks (checked by a test, like ruff's doc lint)."""
+    docs = rule.docs()
+    required = ("## What it does", "## Why is this bad?", "## Example")
+    return [s for s in required if s not in docs]

@@ -1,0 +1,268 @@
+"""Which files a run reads (contract §2).
+
+Inside a git work tree, git itself says what is ignored (``git ls-files``), so the answer is
+git's own view: a tracked file is never ignored even when a ``.gitignore`` pattern matches it.
+Dotenv files are the exception: they are read even when ignored, and marked so rules know
+that a real key there is correct practice. Outside git, directories are walked with the
+default excludes only.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from keylint.source import is_dotenv_name
+
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".env.d",
+        "env",
+        "virtualenv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        "build",
+        "dist",
+        ".eggs",
+        "site-packages",
+        ".cache",
+        ".idea",
+        ".vscode",
+        ".direnv",
+        "bower_components",
+        ".terraform",
+        ".next",
+        ".nuxt",
+        "target",
+    }
+)
+# Never text worth reading: skipped by name, without opening the file.
+BINARY_SUFFIXES = frozenset(
+    {
+        ".pyc",
+        ".pyo",
+        ".so",
+        ".o",
+        ".a",
+        ".dll",
+        ".dylib",
+        ".exe",
+        ".bin",
+        ".class",
+        ".jar",
+        ".whl",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".7z",
+        ".rar",
+        ".tar",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".ico",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".mp3",
+        ".mp4",
+        ".wav",
+        ".ogg",
+        ".mov",
+        ".avi",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".npy",
+        ".npz",
+        ".pkl",
+        ".pickle",
+        ".parquet",
+        ".db",
+        ".sqlite",
+        ".sqlite3",
+        ".pt",
+        ".onnx",
+        ".h5",
+        ".mo",
+        ".icns",
+        ".DS_Store",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    path: Path  # as opened
+    display: str  # relative to the working directory, "/" separators
+    explicit: bool = False  # named on the command line
+    git_ignored: bool = False
+
+
+@dataclass
+class Discovery:
+    targets: list[Target]
+    errors: list[tuple[str, str]]  # (path, message)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        rel = os.path.relpath(path, cwd)
+    except ValueError:  # another drive on Windows
+        rel = str(path)
+    return rel.replace(os.sep, "/")
+
+
+def _git_root(directory: Path) -> Path | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def _git_lines(root: Path, args: Sequence[str]) -> list[str]:
+    out = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, timeout=300, check=False
+    )
+    if out.returncode != 0:
+        raise OSError(out.stderr.decode("utf-8", "replace").strip() or "git failed")
+    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _excluded_dir(parts: Iterable[str]) -> bool:
+    return any(part in DEFAULT_EXCLUDED_DIRS for part in parts)
+
+
+def git_ignored(paths: Sequence[Path]) -> set[Path]:
+    """The subset of ``paths`` that git ignores (and does not track)."""
+    result: set[Path] = set()
+    by_root: dict[Path, list[Path]] = {}
+    for path in paths:
+        root = _git_root(path.parent)
+        if root is not None:
+            by_root.setdefault(root, []).append(path)
+    for root, members in by_root.items():
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(root), "check-ignore", "-z", "--stdin"],
+                input=b"\0".join(str(p.resolve()).encode() for p in members),
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        for item in out.stdout.split(b"\0"):
+            if item:
+                result.add(Path(item.decode()).resolve())
+    return {p for p in paths if p.resolve() in result}
+
+
+def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
+    rel = os.path.relpath(directory, root)
+    spec = [] if rel == "." else ["--", rel]
+    for name in _git_lines(root, ["ls-files", "-z", "-co", "--exclude-standard", *spec]):
+        parts = name.split("/")
+        if _excluded_dir(parts[:-1]):
+            continue
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            yield Target(path, display_path(path, cwd))
+    # Ignored dotenv files still hold the keys the code uses: read them too (contract §2).
+    dotenv_spec = [":(glob)**/.env", ":(glob)**/.env.*", ":(glob)**/*.env"]
+    prefix = "" if rel == "." else rel.rstrip("/") + "/"
+    ignored = _git_lines(root, ["ls-files", "-z", "-oi", "--exclude-standard", "--", *dotenv_spec])
+    for name in ignored:
+        if prefix and not name.startswith(prefix):
+            continue
+        parts = name.split("/")
+        if _excluded_dir(parts[:-1]) or not is_dotenv_name(parts[-1]):
+            continue
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            yield Target(path, display_path(path, cwd), git_ignored=True)
+
+
+def _walk_plain(directory: Path, cwd: Path) -> Iterator[Target]:
+    for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDED_DIRS)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if not path.is_symlink():
+                yield Target(path, display_path(path, cwd))
+
+
+def discover(paths: Sequence[str], cwd: Path) -> Discovery:
+    targets: list[Target] = []
+    errors: list[tuple[str, str]] = []
+    explicit_dotenv: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_absolute():
+            path = cwd / path
+        if path.is_symlink() and not path.exists():
+            errors.append((raw, "broken symbolic link"))
+            continue
+        if not path.exists():
+            errors.append((raw, "no such file or directory"))
+            continue
+        if path.is_dir():
+            root = _git_root(path)
+            try:
+                found = list(_walk_git(path, root, cwd) if root else _walk_plain(path, cwd))
+            except (OSError, subprocess.SubprocessError) as exc:
+                errors.append((raw, f"cannot list files: {exc}"))
+                continue
+            targets.extend(found)
+        else:
+            targets.append(Target(path, display_path(path, cwd), explicit=True))
+            if is_dotenv_name(path.name):
+                explicit_dotenv.append(path)
+    if explicit_dotenv:
+        ignored = git_ignored(explicit_dotenv)
+        targets = [
+            Target(t.path, t.display, t.explicit, True) if t.path in ignored else t for t in targets
+        ]
+    return Discovery(_dedupe(targets), errors)
+
+
+def _dedupe(targets: list[Target]) -> list[Target]:
+    seen: set[str] = set()
+    out: list[Target] = []
+    for t in targets:
+        if t.display not in seen:
+            seen.add(t.display)
+            out.append(t)
+    return out
+
+
+def is_binary_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in BINARY_SUFFIXES

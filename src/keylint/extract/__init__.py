@@ -1,0 +1,65 @@
+"""Extractors: one module per file kind, each turning a SourceFile into facts.
+
+``extract()`` picks the extractor by file kind. An extractor raises :class:`ParseError` when
+the file does not parse; the file then gets the plain-text extractor (so text-level checks
+still run, contract §2) and the error is reported once, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from keylint.facts import Fact
+from keylint.providers import ProviderDB
+from keylint.source import FileKind, SourceFile
+
+
+class ParseError(Exception):
+    """The file does not parse as its kind. The message must never contain file contents."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+    def describe(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.args[0]}{where}"
+
+
+Extractor = Callable[[SourceFile, ProviderDB], list[Fact]]
+
+# Module per kind; imported on first use so a run pays only for the kinds it meets.
+_MODULES: dict[FileKind, str] = {
+    FileKind.PYTHON: "python",
+    FileKind.NOTEBOOK: "notebook",
+    FileKind.DOTENV: "dotenv",
+    FileKind.YAML: "structured",
+    FileKind.JSON: "structured",
+    FileKind.TOML: "structured",
+    FileKind.MARKDOWN: "markdown",
+    FileKind.SHELL: "text",
+    FileKind.DOCKERFILE: "text",
+    FileKind.TEXT: "text",
+}
+
+
+@dataclass
+class Extracted:
+    facts: Sequence[Fact]
+    error: str | None = None
+
+
+def _extractor(kind: FileKind) -> Extractor:
+    module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
+    func: Extractor = module.extract
+    return func
+
+
+def extract(file: SourceFile, db: ProviderDB) -> Extracted:
+    try:
+        return Extracted(_extractor(file.kind)(file, db))
+    except ParseError as exc:
+        fallback = _extractor(FileKind.TEXT)
+        return Extracted(fallback(file, db), error=exc.describe())

@@ -1,0 +1,486 @@
+"""Python source → facts, with the standard library's ``ast``.
+
+Why ``ast`` and not libcst here: extraction is read-only, and ``ast.parse`` runs at ~6.6 MB/s
+against libcst's ~0.16 MB/s with positions (shared/research/performance.md; re-measured by
+bench/run.py). ``ast`` nodes carry exact start and end positions, which is all a finding
+needs. libcst is kept for what needs a concrete syntax tree: rewriting code (fixes).
+
+``ast`` columns are UTF-8 byte offsets; they are converted to code points here, so every
+fact has the columns an editor shows.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterator
+
+from keylint.extract import ParseError
+from keylint.facts import Context, EnvDef, EnvRead, Fact, Header, Origin, SdkUse, Span, Value
+from keylint.providers import ProviderDB
+from keylint.source import SourceFile
+
+_STRING_PREFIX_CHARS = "rRbBuUfF"
+_ENV_GET_FUNCS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "os.putenv"}
+_HEADER_NAMES = {"authorization", "x-api-key", "api-key", "x-goog-api-key", "proxy-authorization"}
+
+
+def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
+    tree = parse(file.text, file.path)
+    visitor = _Visitor(file, sdk_roots(db))
+    visitor.visit(tree)
+    return visitor.facts
+
+
+def parse(text: str, path: str) -> ast.Module:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours
+            return ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        raise ParseError(f"Python syntax error: {exc.msg}", exc.lineno) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ParseError(f"Python source cannot be parsed: {type(exc).__name__}") from None
+
+
+def sdk_roots(db: ProviderDB) -> frozenset[str]:
+    """Top-level packages whose symbols are worth resolving (``sdk.packages`` in rules/)."""
+    roots: set[str] = set()
+    for _provider, section in db.iter_sections("sdk"):
+        for package in section.get("packages", ()):
+            roots.add(str(package).split(".")[0])
+    return frozenset(roots)
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, file: SourceFile, roots: frozenset[str]) -> None:
+        self.file = file
+        self.lines = file.text.splitlines(keepends=True) if file.text else [""]
+        self.roots = roots
+        self.facts: list[Fact] = []
+        self.aliases: dict[str, str] = {}  # local name -> qualified module/symbol
+        self.bound: set[int] = set()  # ids of string nodes already emitted with a name
+        self.docstrings: set[int] = set()
+
+    # --- positions -------------------------------------------------------------------
+
+    def _col(self, line: int, byte_col: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_col + 1
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore")) + 1
+
+    def node_span(self, node: ast.AST) -> Span:
+        line = node.lineno  # type: ignore[attr-defined]
+        end_line = node.end_lineno or line  # type: ignore[attr-defined]
+        return Span(
+            line,
+            self._col(line, node.col_offset),  # type: ignore[attr-defined]
+            end_line,
+            self._col(end_line, node.end_col_offset or 0),  # type: ignore[attr-defined]
+        )
+
+    def _segment(self, span: Span) -> str:
+        start = self.file.offset(span.line, span.column)
+        end = self.file.offset(span.end_line, span.end_column)
+        return self.file.text[start:end]
+
+    def string_value(
+        self,
+        node: ast.AST,
+        name: str | None,
+        origin: Origin,
+        *,
+        qualname: str | None = None,
+        name_span: Span | None = None,
+        context: Context = Context.CODE,
+    ) -> Value | None:
+        """A Value for a str constant, f-string or concatenation of string literals."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return self._constant_value(node, name, origin, qualname, name_span, context)
+        parts = string_parts(node)
+        if parts is None or all(p is None for p in parts):
+            return None
+        span = self.node_span(node)
+        literal = "".join("{…}" if p is None else p for p in parts)
+        return Value(
+            span=span,
+            value=literal,
+            raw=self._segment(span),
+            name=name,
+            origin=origin,
+            context=context,
+            name_span=name_span,
+            qualname=qualname,
+            dynamic=True,
+        )
+
+    def _constant_value(
+        self,
+        node: ast.Constant,
+        name: str | None,
+        origin: Origin,
+        qualname: str | None,
+        name_span: Span | None,
+        context: Context,
+    ) -> Value:
+        text = node.value
+        assert isinstance(text, str)
+        span = self.node_span(node)
+        segment = self._segment(span)
+        prefix_len = len(segment) - len(segment.lstrip(_STRING_PREFIX_CHARS))
+        body = segment[prefix_len:]
+        quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+        inner = body[len(quote) : len(body) - len(quote)] if len(body) >= 2 * len(quote) else ""
+        single_token = bool(quote) and body.endswith(quote) and quote not in inner
+        if single_token:
+            start_col = span.column + prefix_len + len(quote)
+            content = Span(span.line, start_col, span.end_line, span.end_column - len(quote))
+            raw = inner
+        else:  # implicit concatenation: "a" "b" — keep the whole node
+            content, raw, quote = span, segment, ""
+        is_template = _looks_like_template(text) and "f" not in segment[:prefix_len].lower()
+        self.bound.add(id(node))
+        return Value(
+            span=content,
+            value=text,
+            raw=raw,
+            name=name,
+            origin=origin,
+            context=context,
+            name_span=name_span,
+            qualname=qualname,
+            quote=quote,
+            is_template=is_template,
+        )
+
+    # --- names -----------------------------------------------------------------------
+
+    def qualify(self, node: ast.AST) -> str | None:
+        """Dotted name of a Name/Attribute chain, with the root resolved through imports."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Call):  # OpenAI().chat -> "openai.OpenAI().chat"
+            inner = self.qualify(node.func)
+            if inner is None:
+                return None
+            parts.append(inner + "()")
+            return ".".join(reversed(parts))
+        if not isinstance(node, ast.Name):
+            return None
+        root = self.aliases.get(node.id, node.id)
+        parts.append(root)
+        return ".".join(reversed(parts))
+
+    def emit(self, fact: Fact) -> None:
+        self.facts.append(fact)
+
+    # --- imports ---------------------------------------------------------------------
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            local = alias.asname or alias.name.split(".")[0]
+            self.aliases[local] = alias.name if alias.asname else alias.name.split(".")[0]
+            if alias.name.split(".")[0] in self.roots:
+                self.emit(SdkUse(alias.name, self.node_span(node), "import"))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return
+        for alias in node.names:
+            symbol = f"{node.module}.{alias.name}"
+            self.aliases[alias.asname or alias.name] = symbol
+            if node.module.split(".")[0] in self.roots:
+                self.emit(SdkUse(symbol, self.node_span(node), "import"))
+
+    # --- bindings --------------------------------------------------------------------
+
+    def _target_name(self, target: ast.AST) -> tuple[str | None, str | None, Span | None]:
+        if isinstance(target, ast.Name):
+            return target.id, target.id, self.node_span(target)
+        if isinstance(target, ast.Attribute):
+            return target.attr, self.qualify(target), self.node_span(target)
+        if (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.slice, ast.Constant)
+            and isinstance(target.slice.value, str)
+        ):
+            return target.slice.value, self.qualify(target.value), self.node_span(target.slice)
+        return None, None, None
+
+    def _assign(self, targets: list[ast.AST], value: ast.AST | None) -> None:
+        if value is None:
+            return
+        for target in targets:
+            name, qual, name_span = self._target_name(target)
+            if name is None:
+                continue
+            if isinstance(target, ast.Subscript) and qual in ("os.environ", "environ"):
+                fact = self.string_value(value, name, Origin.ENV, qualname=f"env.{name}")
+                self.emit(
+                    EnvDef(
+                        name, name_span or self.node_span(target), Context.CODE, "os.environ", fact
+                    )
+                )
+                if fact:
+                    self.emit(fact)
+                continue
+            if isinstance(target, ast.Attribute) and qual and qual.split(".")[0] in self.roots:
+                self.emit(SdkUse(qual, self.node_span(target), "assign"))
+            fact = self.string_value(value, name, Origin.ASSIGN, qualname=qual, name_span=name_span)
+            if fact:
+                self.emit(fact)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._assign(list(node.targets), node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._assign([node.target], node.value)
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        # `if api_key == "sk-..."`: the literal is bound to the name it is compared with.
+        if len(node.comparators) == 1:
+            left, right = node.left, node.comparators[0]
+            for named, literal in ((left, right), (right, left)):
+                name, qual, name_span = self._target_name(named)
+                if name is not None:
+                    fact = self.string_value(
+                        literal, name, Origin.ASSIGN, qualname=qual, name_span=name_span
+                    )
+                    if fact:
+                        self.emit(fact)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                continue
+            self.bound.add(id(key))
+            key_span = self.node_span(key)
+            if key.value.lower() in _HEADER_NAMES:
+                self.emit_header(key.value, key_span, value, "python.dict")
+            fact = self.string_value(value, key.value, Origin.MAPPING, name_span=key_span)
+            if fact:
+                self.emit(fact)
+        self.generic_visit(node)
+
+    def emit_header(self, name: str, name_span: Span, value: ast.AST, how: str) -> None:
+        parts = string_parts(value)
+        if parts is None:
+            parts = (None,)
+        template = None
+        if (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and _looks_like_template(value.value)
+        ):
+            template = "format"
+        self.emit(
+            Header(
+                name, name_span, self.node_span(value), parts, Context.CODE, how, template=template
+            )
+        )
+
+    # --- calls -----------------------------------------------------------------------
+
+    def visit_Call(self, node: ast.Call) -> None:
+        callee = self.qualify(node.func)
+        if callee is not None:
+            self._env_call(node, callee)
+            if callee.split(".")[0] in self.roots:
+                self.emit(SdkUse(callee, self.node_span(node.func), "call"))
+                for kw in node.keywords:
+                    if kw.arg:
+                        self.emit(SdkUse(callee, self.node_span(kw), "kwarg", kw.arg))
+        for kw in node.keywords:
+            if kw.arg is None:
+                continue
+            kw_span = self._keyword_name_span(kw)
+            if kw.arg == "headers" and isinstance(kw.value, ast.Dict):
+                pass  # visited as a Dict
+            fact = self.string_value(
+                kw.value,
+                kw.arg,
+                Origin.KWARG,
+                qualname=f"{callee}:{kw.arg}" if callee else None,
+                name_span=kw_span,
+            )
+            if fact:
+                self.emit(fact)
+        # `.format(...)` or `%` applied to a template: the template is formatted after all.
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            self.bound.add(id(node.func.value))
+        self.generic_visit(node)
+
+    def _keyword_name_span(self, kw: ast.keyword) -> Span:
+        span = self.node_span(kw)
+        return Span(span.line, span.column, span.line, span.column + len(kw.arg or ""))
+
+    def _env_call(self, node: ast.Call, callee: str) -> None:
+        normalized = (
+            callee.replace("environ.", "os.environ.", 1)
+            if callee.startswith("environ.")
+            else callee
+        )
+        if normalized == "os.environ.environ.get":
+            normalized = "os.environ.get"
+        if normalized not in _ENV_GET_FUNCS or not node.args:
+            return
+        first = node.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            return
+        self.bound.add(id(first))
+        name = first.value
+        span = self.node_span(first)
+        inner = Span(span.line, span.column + 1, span.end_line, span.end_column - 1)
+        if normalized in ("os.putenv", "os.environ.setdefault"):
+            value = None
+            if len(node.args) > 1:
+                value = self.string_value(node.args[1], name, Origin.ENV, qualname=f"env.{name}")
+                if value:
+                    self.emit(value)
+            self.emit(EnvDef(name, inner, Context.CODE, normalized, value))
+            return
+        has_default = len(node.args) > 1 or bool(node.keywords)
+        self.emit(EnvRead(name, inner, Context.CODE, normalized, has_default))
+        if len(node.args) > 1:
+            default = self.string_value(node.args[1], name, Origin.DEFAULT, qualname=f"env.{name}")
+            if default:
+                self.emit(default)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if (
+            isinstance(node.ctx, ast.Load)
+            and self.qualify(node.value) in ("os.environ", "environ")
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
+            self.bound.add(id(node.slice))
+            span = self.node_span(node.slice)
+            inner = Span(span.line, span.column + 1, span.end_line, span.end_column - 1)
+            self.emit(EnvRead(node.slice.value, inner, Context.CODE, "os.environ[]"))
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        # Only the outermost chain of an SDK symbol is reported: openai.error.RateLimitError,
+        # not also openai.error.
+        if isinstance(node.ctx, ast.Load):
+            qual = self.qualify(node)
+            if qual and qual.split(".")[0] in self.roots:
+                self.emit(SdkUse(qual, self.node_span(node), "attribute"))
+                return
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+        for t in types:
+            if t is None:
+                continue
+            qual = self.qualify(t)
+            if qual and qual.split(".")[0] in self.roots:
+                self.emit(SdkUse(qual, self.node_span(t), "except"))
+        for stmt in node.body:
+            self.visit(stmt)
+
+    # --- everything else that is a string --------------------------------------------
+
+    def _docstring(self, body: list[ast.stmt]) -> None:
+        if body and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                self.docstrings.add(id(value))
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self._docstring(node.body)
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._docstring(node.body)
+        self.generic_visit(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._docstring(node.body)
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._docstring(node.body)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and id(node) not in self.bound:
+            context = Context.PROSE if id(node) in self.docstrings else Context.CODE
+            fact = self.string_value(node, None, Origin.LITERAL, context=context)
+            if fact:
+                self.emit(fact)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        # An f-string's literal parts are not separate facts: one value for the whole string.
+        if id(node) not in self.bound:
+            fact = self.string_value(node, None, Origin.LITERAL)
+            if fact:
+                self.emit(fact)
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                self.visit(value.value)
+
+
+def string_parts(node: ast.AST) -> tuple[str | None, ...] | None:
+    """A string expression as literal pieces (str) and dynamic pieces (None).
+
+    ``"Bearer " + key`` → ``("Bearer ", None)``; ``f"Bearer {key}"`` → ``("Bearer ", None)``;
+    anything that is not built from strings → None.
+    """
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str | None] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            else:
+                parts.append(None)
+        return tuple(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = string_parts(node.left)
+        right = string_parts(node.right)
+        if left is None and right is None:
+            return None
+        return (left or (None,)) + (right or (None,))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        left = string_parts(node.left)
+        if left is not None and all(p is not None for p in left):
+            return (*left, None)  # "Bearer %s" % key: formatted, dynamic
+        return None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    ):
+        return (node.func.value.value.split("{", 1)[0], None)
+    return None
+
+
+def _looks_like_template(text: str) -> bool:
+    """``"Bearer {key}"``: a str.format/f-string marker in a plain string."""
+    start = text.find("{")
+    if start < 0:
+        return False
+    end = text.find("}", start)
+    inner = text[start + 1 : end] if end > start else ""
+    return (
+        bool(inner)
+        and inner.replace("_", "").replace(".", "").isalnum()
+        and not (text.startswith("{{") or text[start - 1 : start] == "$")
+    )
+
+
+def iter_strings(tree: ast.AST) -> Iterator[ast.Constant]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node

@@ -1,0 +1,111 @@
+"""The cheap test that decides whether a file is worth parsing at all.
+
+Most files mention no provider, no key slot and no key prefix: for them keylint must cost
+little more than reading the bytes. One Aho-Corasick automaton (pyahocorasick, C) scans the
+lower-cased bytes once for every literal the data in rules/ makes interesting (key prefixes,
+provider names and hosts, env var names, model names, SDK packages, header names). Secret
+keywords (``token``, ``password``…) are common in code, so a hit on one of those counts only
+if a quoted or assigned value follows it, checked with an anchored regex at that position.
+
+Measured on this machine's CPython lib tree (bench/run.py): a per-literal ``in`` loop took
+6.1 s, one alternation regex 6.1 s, the automaton 2.7 s, all single-threaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import ahocorasick
+
+from keylint.providers import ProviderDB
+
+# Generic words that make a file interesting only when a value is assigned right after.
+KEYWORDS = ("passw", "secret", "token", "key", "pwd", "credential", "auth")
+# Always interesting, whatever follows.
+GENERIC_LITERALS = (
+    "bearer",
+    "authoriz",
+    "authoris",
+    "x-api-key",
+    "api-key",
+    "api_key",
+    "apikey",
+    "-----begin",
+    "private key",
+    "gpt-",
+    "/v1/",
+    "api-version",
+)
+_KEYWORD_TAIL = re.compile(
+    r"""[a-z0-9_.-]{0,40}["']?\]?[ \t]*(?:=|:|=>|:=)[ \t]*(?:[rbuf]{0,2}["'`]|[^\s"'`#]{6})"""
+)
+_KEYWORD = 1
+_LITERAL = 2
+
+
+def literals_from(db: ProviderDB) -> set[str]:
+    """Every lower-cased literal the provider data names."""
+    found: set[str] = set(GENERIC_LITERALS)
+    for provider in db.providers:
+        found.add(provider.id.split("-")[0])
+        for host in provider.hosts:
+            found.add(host.lstrip("*.").lower())
+        for key in provider.keys:
+            if len(key.prefix) >= 3:
+                found.add(key.prefix.lower())
+        for name in provider.key_env:
+            found.add(name.lower())
+        for word in provider.raw.get("prefilter", ()) or ():
+            found.add(str(word).lower())
+        for section in ("models", "endpoints"):
+            for item in provider.raw.get(section, ()) or ():
+                if isinstance(item, dict):
+                    for field in ("name", "path", "host", "match"):
+                        value = item.get(field)
+                        if isinstance(value, str) and len(value) >= 4:
+                            found.add(value.lower())
+        env = provider.raw.get("env") or {}
+        if isinstance(env, dict):
+            for group in env.values():
+                names: Iterable[object] = (
+                    group
+                    if isinstance(group, list)
+                    else (group.keys() if isinstance(group, dict) else ())
+                )
+                for entry in names:
+                    if isinstance(entry, str):
+                        found.add(entry.lower())
+                    elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                        found.add(str(entry["name"]).lower())
+        sdk = provider.raw.get("sdk") or {}
+        if isinstance(sdk, dict):
+            for package in sdk.get("packages", ()) or ():
+                found.add(str(package).lower())
+    return {w for w in found if len(w) >= 3}
+
+
+class Prefilter:
+    def __init__(self, literals: Iterable[str]) -> None:
+        automaton = ahocorasick.Automaton()
+        for word in KEYWORDS:
+            automaton.add_word(word, (_KEYWORD, len(word)))
+        for word in literals:
+            automaton.add_word(word, (_LITERAL, len(word)))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    @classmethod
+    def from_db(cls, db: ProviderDB) -> Prefilter:
+        return cls(literals_from(db))
+
+    def interesting(self, data: bytes) -> bool:
+        # latin-1 maps bytes 1:1 to code points: positions stay byte positions and the
+        # decode cannot fail. Non-ASCII literals are not needed (all are ASCII).
+        text = data.lower().decode("latin-1")
+        for end, (kind, _length) in self._automaton.iter(text):
+            if kind == _LITERAL:
+                return True
+            if _KEYWORD_TAIL.match(text, end + 1):
+                return True
+        return False

@@ -1,0 +1,32 @@
+"""Reporters: findings → text. One module per format; nothing else happens here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from keylint.findings import Finding
+
+
+@dataclass
+class Report:
+    """Everything a reporter may show: findings, files that failed, and run counts."""
+
+    findings: Sequence[Finding]
+    errors: Sequence[tuple[str, str]] = ()
+    files_checked: int = 0
+    fixed: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def render(fmt: str, report: Report, *, color: bool = False, quiet: bool = False) -> str:
+    """Render ``report`` in ``fmt``; each format's module is imported only when used."""
+    import importlib
+
+    module = importlib.import_module(f"{__name__}.{'json_' if fmt == 'json' else fmt}")
+    if fmt == "text":
+        return str(module.render(report, color=color, show_summary=not quiet))
+    return str(module.render(report))

@@ -1,0 +1,141 @@
+"""A file as keylint reads it once: decoded text, its kind, and offset-to-position mapping."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import PurePosixPath
+
+from keylint.facts import Span
+
+
+class FileKind(str, Enum):
+    PYTHON = "python"
+    NOTEBOOK = "notebook"
+    DOTENV = "dotenv"
+    YAML = "yaml"
+    JSON = "json"
+    TOML = "toml"
+    MARKDOWN = "markdown"
+    SHELL = "shell"
+    DOCKERFILE = "dockerfile"
+    TEXT = "text"  # everything else that is text: JS/TS, INI, HTTP files, ...
+
+
+_EXTENSION_KINDS: dict[str, FileKind] = {
+    ".py": FileKind.PYTHON,
+    ".pyi": FileKind.PYTHON,
+    ".ipynb": FileKind.NOTEBOOK,
+    ".env": FileKind.DOTENV,
+    ".yaml": FileKind.YAML,
+    ".yml": FileKind.YAML,
+    ".json": FileKind.JSON,
+    ".jsonc": FileKind.TEXT,
+    ".toml": FileKind.TOML,
+    ".md": FileKind.MARKDOWN,
+    ".markdown": FileKind.MARKDOWN,
+    ".mdx": FileKind.MARKDOWN,
+    ".sh": FileKind.SHELL,
+    ".bash": FileKind.SHELL,
+    ".zsh": FileKind.SHELL,
+    ".envrc": FileKind.SHELL,
+}
+
+# Files whose contents document configuration rather than configure anything (contract §2):
+# placeholders there are correct.
+_EXAMPLE_NAME = re.compile(
+    r"(^|[./_-])(example|examples|sample|samples|template|templates|dist|tmpl|tpl)([./_-]|$)",
+    re.IGNORECASE,
+)
+_DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+
+
+def is_dotenv_name(name: str) -> bool:
+    """``.env``, ``.env.*`` and ``*.env`` (contract §2)."""
+    return name == ".env" or name.startswith(".env.") or (name.endswith(".env") and name != ".env")
+
+
+def detect_kind(path: str) -> FileKind:
+    p = PurePosixPath(path)
+    name = p.name
+    if is_dotenv_name(name):
+        return FileKind.DOTENV
+    lower = name.lower()
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+        return FileKind.DOCKERFILE
+    if lower in (".bashrc", ".profile", ".zshrc", ".bash_profile"):
+        return FileKind.SHELL
+    return _EXTENSION_KINDS.get(p.suffix.lower(), FileKind.TEXT)
+
+
+def is_example_path(path: str) -> bool:
+    """README*, docs/, ``.env.example``, ``*.example.*`` and the like document configuration."""
+    p = PurePosixPath(path)
+    if p.name.upper().startswith("README"):
+        return True
+    if any(part.lower() in _DOC_DIRS for part in p.parts[:-1]):
+        return True
+    stem_parts = p.name.split(".")
+    return any(_EXAMPLE_NAME.search("." + part + ".") for part in stem_parts[1:]) or bool(
+        _EXAMPLE_NAME.fullmatch(stem_parts[0])
+    )
+
+
+@dataclass
+class SourceFile:
+    """One file, read once. ``path`` is the display path (relative, ``/`` separators)."""
+
+    path: str
+    text: str
+    kind: FileKind
+    is_example: bool = False
+    git_ignored: bool = False  # only ever true for dotenv files (the rest is never read)
+    decode_error: bool = False  # invalid UTF-8 was replaced with U+FFFD
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_text(
+        cls, path: str, text: str, *, kind: FileKind | None = None, git_ignored: bool = False
+    ) -> SourceFile:
+        return cls(
+            path=path,
+            text=text,
+            kind=kind if kind is not None else detect_kind(path),
+            is_example=is_example_path(path),
+            git_ignored=git_ignored,
+        )
+
+    @property
+    def line_starts(self) -> list[int]:
+        if not self._line_starts:
+            starts = [0]
+            starts.extend(m.end() for m in _NEWLINE.finditer(self.text))
+            self._line_starts = starts
+        return self._line_starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset into ``text``."""
+        starts = self.line_starts
+        index = bisect.bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.position(start)
+        end_line, end_col = self.position(end)
+        return Span(line, col, end_line, end_col)
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of a 1-based (line, column)."""
+        return self.line_starts[line - 1] + column - 1
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+
+# \r\n, \n and a lone \r all end a line, as editors and GitHub count them.
+_NEWLINE = re.compile(r"\r\n|\n|\r")

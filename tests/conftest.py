@@ -1,0 +1,69 @@
+"""Shared test helpers.
+
+Fake keys are built at run time from the ``sample`` templates in rules/ (never committed
+as literals): ``{key:FORMAT_ID}`` / ``{key:FORMAT_ID:N}`` in a test source becomes a fake
+key of that format. Assertion messages must never show a raw key: compare findings by
+position and code, and use :func:`scrub` on any text shown on failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pytest
+
+from keylint.config import Settings
+from keylint.engine import Engine
+from keylint.findings import Finding
+from keylint.providers import load
+
+_KEY_MARK = re.compile(r"\{key:([a-z0-9-]+)(?::(\d+))?\}")
+
+
+def fake_key(format_id: str, n: int = 0) -> str:
+    db = load()
+    for fmt in db.key_formats:
+        if fmt.id == format_id:
+            return fmt.fake(n)
+    raise KeyError(format_id)
+
+
+def render_source(source: str) -> str:
+    return _KEY_MARK.sub(lambda m: fake_key(m.group(1), int(m.group(2) or 0)), source)
+
+
+def fake_keys_in(source: str) -> list[str]:
+    return [fake_key(m.group(1), int(m.group(2) or 0)) for m in _KEY_MARK.finditer(source)]
+
+
+_ENGINE: Engine | None = None
+
+
+def engine() -> Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = Engine(Settings())
+    return _ENGINE
+
+
+def lint(path: str, source: str, *, git_ignored: bool = False) -> list[Finding]:
+    """Lint one file given as test source (with ``{key:…}`` marks) through the engine."""
+    e = engine()
+    result = e.lint_bytes(path, render_source(source).encode("utf-8"), git_ignored=git_ignored)
+    return e.collect([result], 1).findings
+
+
+def positions(findings: Iterable[Finding], code: str | None = None) -> list[tuple[int, int]]:
+    return [(f.span.line, f.span.column) for f in findings if code is None or f.rule == code]
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    for s in secrets:
+        text = text.replace(s, "<KEY>")
+    return text
+
+
+@pytest.fixture
+def lint_file():
+    return lint

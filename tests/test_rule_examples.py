@@ -1,0 +1,48 @@
+"""Every rule's documented examples run as tests (the Fixit/ruff habit)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import lint, positions
+from keylint.checks import all_rules
+from keylint.checks.base import rule_sections_missing
+
+CASES = [
+    pytest.param(rule, i, example, id=f"{rule.code}-{i}")
+    for rule in all_rules()
+    for i, example in enumerate(rule.examples)
+]
+
+
+@pytest.mark.parametrize(("rule", "index", "example"), CASES)
+def test_example(rule, index, example):
+    findings = lint(example.path, example.source, git_ignored=example.git_ignored)
+    assert positions(findings, rule.code) == list(example.expect)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_rule_is_documented(rule):
+    assert rule_sections_missing(rule) == []
+    assert rule.summary.endswith(".")
+    assert any(e.expect for e in rule.examples), "at least one invalid example"
+    assert any(not e.expect for e in rule.examples), "at least one valid example"
+
+
+def test_codes_are_unique_and_in_their_category_range():
+    ranges = {
+        "hardcoded-secret": "KL1",
+        "placeholder-key": "KL20",
+        "key-whitespace": "KL21",
+        "malformed-key": "KL22",
+        "env-var-name": "KL3",
+        "outdated-endpoint": "KL40",
+        "deprecated-model": "KL45",
+        "auth-header": "KL5",
+        "deprecated-sdk": "KL6",
+        "dotenv-syntax": "KL7",
+    }
+    codes = [r.code for r in all_rules()]
+    assert len(codes) == len(set(codes))
+    for rule in all_rules():
+        assert rule.code.startswith(ranges[rule.category.value]), rule.code
