@@ -29,4 +29,6 @@ def render(fmt: str, report: Report, *, color: bool = False, quiet: bool = False
     module = importlib.import_module(f"{__name__}.{'json_' if fmt == 'json' else fmt}")
     if fmt == "text":
         return str(module.render(report, color=color, show_summary=not quiet))
+    if fmt == "github":
+        return str(module.render(report, show_summary=not quiet))
     return str(module.render(report))

@@ -1,0 +1,94 @@
+"""The provider data in rules/ is well-formed, and every key format it declares is found.
+
+Adding a provider is a data change: this test makes that change carry its own proof.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import lint, positions
+from keylint.providers import DataError, data_dir, load, load_from
+
+DB = load()
+PREFIXED = DB.prefixed_formats
+CONTEXTUAL = [k for k in DB.key_formats if k.context is not None]
+
+SPEC_PROVIDERS = {
+    "openai",
+    "azure-openai",
+    "anthropic",
+    "google",
+    "groq",
+    "xai",
+    "mistral",
+    "cohere",
+    "deepseek",
+    "openrouter",
+    "together",
+    "perplexity",
+    "huggingface",
+    "aws",
+    "github",
+    "stripe",
+    "slack",
+}
+
+
+def test_every_provider_of_the_contract_has_a_file() -> None:
+    assert {p.id for p in DB.providers} >= SPEC_PROVIDERS
+
+
+def test_file_names_match_ids_and_key_ids_are_unique() -> None:
+    ids = [k.id for k in DB.key_formats]
+    assert len(ids) == len(set(ids))
+    for path in (data_dir() / "providers").glob("*.yaml"):
+        assert path.stem in DB.by_id
+
+
+@pytest.mark.parametrize("fmt", DB.key_formats, ids=lambda k: k.id)
+def test_sample_matches_its_own_regex(fmt) -> None:
+    fake = fmt.fake()
+    assert fmt.regex.fullmatch(fake), f"{fmt.id}: sample does not match regex"
+    assert fake.startswith(fmt.prefix) or fmt.id == "aws-access-key-id"
+    if fmt.lengths:
+        assert len(fake) in fmt.lengths
+
+
+@pytest.mark.parametrize("fmt", PREFIXED, ids=lambda k: k.id)
+def test_prefixed_format_is_reported_where_it_starts(fmt) -> None:
+    source = 'settings = {"token": "{key:%s}"}\n' % fmt.id
+    findings = lint("app.py", source)
+    assert positions(findings, "KL101") == [(1, 23)]
+    (finding,) = [f for f in findings if f.rule == "KL101"]
+    assert finding.provider == fmt.provider
+
+
+@pytest.mark.parametrize("fmt", PREFIXED, ids=lambda k: k.id)
+def test_truncated_key_is_not_a_provider_key(fmt) -> None:
+    fake = fmt.fake()
+    cut = fake[: max(len(fmt.prefix) + 4, len(fake) // 2)]
+    source = 'settings = {"token": "%s"}\n' % cut
+    assert positions(lint("app.py", source), "KL101") == []
+
+
+def test_schema_errors_are_clear(tmp_path: Path) -> None:
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "providers" / "acme.yaml").write_text("id: other\nname: Acme\nkeys: []\n")
+    (tmp_path / "common.yaml").write_text((data_dir() / "common.yaml").read_text())
+    with pytest.raises(DataError, match="must match the file name"):
+        load_from(tmp_path)
+    (tmp_path / "providers" / "acme.yaml").write_text(
+        "id: acme\nname: Acme\nkeys:\n  - id: k\n    label: K\n    regex: '('\n"
+        "    charset: a-z\n    sample: '{3}'\n"
+    )
+    with pytest.raises(DataError, match="bad regex"):
+        load_from(tmp_path)
+
+
+def test_every_fact_cites_a_source() -> None:
+    for fmt_provider in DB.providers:
+        for key in fmt_provider.raw["keys"]:
+            assert key.get("source"), f"{fmt_provider.id}/{key['id']} has no source"
