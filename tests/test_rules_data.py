@@ -59,7 +59,7 @@ def test_sample_matches_its_own_regex(fmt) -> None:
 
 @pytest.mark.parametrize("fmt", PREFIXED, ids=lambda k: k.id)
 def test_prefixed_format_is_reported_where_it_starts(fmt) -> None:
-    source = 'settings = {"token": "{key:%s}"}\n' % fmt.id
+    source = 'settings = {"token": "{key:' + fmt.id + '}"}\n'
     findings = lint("app.py", source)
     assert positions(findings, "KL101") == [(1, 23)]
     (finding,) = [f for f in findings if f.rule == "KL101"]
@@ -70,7 +70,7 @@ def test_prefixed_format_is_reported_where_it_starts(fmt) -> None:
 def test_truncated_key_is_not_a_provider_key(fmt) -> None:
     fake = fmt.fake()
     cut = fake[: max(len(fmt.prefix) + 4, len(fake) // 2)]
-    source = 'settings = {"token": "%s"}\n' % cut
+    source = 'settings = {"token": "' + cut + '"}\n'
     assert positions(lint("app.py", source), "KL101") == []
 
 
