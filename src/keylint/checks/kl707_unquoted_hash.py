@@ -16,16 +16,18 @@ class UnquotedHash(Rule):
     an inline comment for python-dotenv: `DB_PASSWORD=val#ue`, `KEY=#x`, and
     `KEY= # comment`. The finding sits on the `#`.
 
-    An error for `KEY= # comment` (python-dotenv loads `# comment` as the value while the
-    other loaders read an empty value), a warning otherwise.
+    For `KEY= # comment`, python-dotenv before 1.2.4 (and docker `--env-file`) load
+    `# comment` as the value while python-dotenv 1.2.4 and the other loaders read an empty
+    value.
 
     ## Why is this bad?
     - node dotenv starts a comment at any `#`: `val#ue` loads as `val`, a truncated
       password or key;
     - python-dotenv, docker compose and bash start a comment only at a `#` that follows
       whitespace, and keep `val#ue`;
-    - python-dotenv skips the blanks after `=` before it looks for a value, so
-      `KEY= # comment` loads the text `# comment`, where bash and node read an empty value;
+    - python-dotenv up to 1.2.3 skips the blanks after `=` before it looks for a value, so
+      `KEY= # comment` loads the text `# comment`, where 1.2.4, bash and node read an empty
+      value;
     - docker `--env-file` has no inline comments at all.
 
     ## Example
@@ -61,20 +63,25 @@ class UnquotedHash(Rule):
             value = entry.value
             if value is None or value.quote or python_dotenv_skips(entry):
                 continue
-            index = value.raw.find("#")
-            if index < 0:
-                continue
-            start = value_offset(ctx.file, value) + index
+            start = value_offset(ctx.file, value)
+            if value.raw == "" and entry.space_after_eq and ctx.file.text[start : start + 1] == "#":
+                index = 0  # `KEY= # c`: the lexer reads python-dotenv >= 1.2.4's empty value
+            else:
+                index = value.raw.find("#")
+                if index < 0:
+                    continue
+                start += index
             severity, message = _diagnose(entry, index)
             yield self.finding(ctx, char_span(ctx.file, start), message, severity=severity)
 
 
 def _diagnose(entry: DotenvEntry, index: int) -> tuple[Severity, str]:
     if index == 0 and entry.space_after_eq:
-        return Severity.ERROR, (
-            f"'#' after '= ': python-dotenv loads the comment text as the value of "
-            f"`{entry.key}`, while node dotenv, compose and bash read an empty value; write "
-            f'`{entry.key}="" # …` or put the comment on its own line'
+        return Severity.WARNING, (
+            f"'#' after '= ': python-dotenv before 1.2.4 and docker --env-file load the comment "
+            f"text as the value of `{entry.key}`, while python-dotenv 1.2.4, node dotenv, "
+            f'compose and bash read an empty value; write `{entry.key}="" # …` or put the '
+            f"comment on its own line"
         )
     if index == 0:
         return Severity.WARNING, (

@@ -57,9 +57,11 @@ _BLANK = re.compile(r"[^\S\r\n]*")
 _EXPORT = re.compile(r"export[^\S\r\n]+")
 _QUOTED_KEY = re.compile(r"'([^'\r\n]+)'")  # python-dotenv lets it span lines; we do not
 _UNQUOTED_KEY = re.compile(r"[^=#\s]+")
+# python-dotenv 1.2.4: a backslash always escapes the next character (so `\\` before a
+# quote does not escape the quote).
 _QUOTED_VALUE = {
-    "'": re.compile(r"'((?:\\'|[^'])*)'"),
-    '"': re.compile(r'"((?:\\"|[^"])*)"'),
+    "'": re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL),
+    '"': re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL),
 }
 _COMMENT = re.compile(r"[^\S\r\n]*#[^\r\n]*")
 _END_OF_LINE = re.compile(r"[^\S\r\n]*(?:\r\n|\n|\r|$)")
@@ -255,6 +257,15 @@ class _Lexer:
             self.quoted(entry, pos, char)
             return
         end = self.line_end(pos)
+        if entry.space_after and char == "#":
+            # python-dotenv >= 1.2.4: `KEY= # comment` is an empty value and a comment
+            # (1.2.2 and older loaded the text `# comment`; KL707 says so).
+            entry.value_start = entry.value_end = pos
+            entry.value = ""
+            entry.inline_comment = True
+            entry.end = end
+            self.pos = self.next_line(pos)
+            return
         part = text[pos:end]
         comment = _INLINE_COMMENT.search(part)
         cut = comment.start() if comment else len(part)
