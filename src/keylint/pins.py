@@ -30,11 +30,16 @@ def normalize(name: str) -> str:
 
 
 def _add(pins: dict[str, str], line: str) -> None:
+    line = line.strip()
+    if not line or line.startswith(("-", "#")):
+        return  # options (-r, -e, --hash) and comments
     m = _REQUIREMENT.match(line)
-    if not m or line.lstrip().startswith(("-", "#")):
+    if not m:
         return
-    spec = m.group("spec").strip().replace(" ", "")
-    pins.setdefault(normalize(m.group("name")), spec)
+    spec = m.group("spec")
+    # `name==1.0 --hash=sha256:…` and `name @ https://…`: only the version part counts.
+    spec = re.split(r"\s+-|\s*@", spec, maxsplit=1)[0]
+    pins.setdefault(normalize(m.group("name")), spec.replace(" ", "").strip())
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -48,26 +53,54 @@ def _toml(path: Path) -> dict[str, Any]:
 def _from_pyproject(path: Path, pins: dict[str, str]) -> None:
     data = _toml(path)
     project = data.get("project", {})
-    for line in project.get("dependencies", []) or []:
-        _add(pins, str(line))
+    lines: list[object] = list(project.get("dependencies", []) or [])
     for group in (project.get("optional-dependencies") or {}).values():
-        for line in group:
-            _add(pins, str(line))
-    poetry = data.get("tool", {}).get("poetry", {})
-    for section in ("dependencies", "dev-dependencies"):
-        for name, spec in (poetry.get(section) or {}).items():
-            version = spec.get("version", "") if isinstance(spec, dict) else str(spec)
-            pins.setdefault(normalize(name), _poetry_spec(version))
+        lines.extend(group or [])
+    for group in (data.get("dependency-groups") or {}).values():  # PEP 735
+        lines.extend(g for g in group or [] if isinstance(g, str))
+    tool = data.get("tool", {})
+    lines.extend((tool.get("uv") or {}).get("dev-dependencies", []) or [])
+    for line in lines:
+        if isinstance(line, str):
+            _add(pins, line)
+    poetry = tool.get("poetry", {})
+    sections = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    sections.extend(g.get("dependencies") for g in (poetry.get("group") or {}).values())
+    for section in sections:
+        for name, spec in (section or {}).items():
+            version = spec.get("version", "") if isinstance(spec, dict) else spec
+            if isinstance(version, str):
+                pins.setdefault(normalize(name), _poetry_spec(version))
+
+
+def _version_parts(text: str) -> list[int]:
+    return [int(p) for p in re.findall(r"\d+", text)[:3]]
 
 
 def _poetry_spec(spec: str) -> str:
-    """Poetry's ``^1.2`` / ``~1.2`` / ``1.2`` → a PEP 440 lower bound."""
+    """Poetry's ``^1.2`` / ``~1.2`` / ``1.2`` / ``1.2.*`` → a PEP 440 specifier.
+
+    ``^`` allows changes that keep the left-most non-zero part (``^0.28`` is ``<0.29``),
+    ``~`` allows patch changes (``~1.2`` is ``<1.3``); a bare version is exact.
+    """
     spec = spec.strip()
-    if spec.startswith(("^", "~")):
-        return ">=" + spec.lstrip("^~=")
-    if spec and spec[0].isdigit():
+    if spec in ("", "*"):
+        return ""
+    if spec.startswith(("^", "~")) and not spec.startswith("~="):
+        base = spec.lstrip("^~").strip()
+        parts = _version_parts(base)
+        if not parts:
+            return ""
+        if spec.startswith("^"):
+            index = next((i for i, p in enumerate(parts) if p != 0), len(parts) - 1)
+        else:
+            index = min(1, len(parts) - 1) if len(parts) > 1 else 0
+        upper = parts[: index + 1]
+        upper[-1] += 1
+        return f">={base},<{'.'.join(str(p) for p in upper)}"
+    if spec[0].isdigit():
         return "==" + spec
-    return spec
+    return spec.replace(" ", "")
 
 
 def _from_pipfile(path: Path, pins: dict[str, str]) -> None:
@@ -103,16 +136,35 @@ def _from_requirements(path: Path, pins: dict[str, str]) -> None:
         _add(pins, line)
 
 
+def _from_setup_py(path: Path, pins: dict[str, str]) -> None:
+    """``install_requires=[...]`` written as a literal list in ``setup()``."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg in ("install_requires", "extras_require"):
+            for item in ast.walk(node.value):
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    _add(pins, item.value)
+
+
 def detect(start: Path) -> dict[str, str]:
     """Package (normalised name) → version spec ("" when unpinned), closest file first."""
     pins: dict[str, str] = {}
     for directory in (start, *start.parents):
-        for path in sorted(directory.glob("requirements*.txt")):
+        requirements = sorted(directory.glob("requirements*.txt"))
+        requirements += sorted(directory.glob("requirements/*.txt"))
+        for path in requirements:
             _from_requirements(path, pins)
         if (directory / "pyproject.toml").is_file():
             _from_pyproject(directory / "pyproject.toml", pins)
         if (directory / "setup.cfg").is_file():
             _from_setup_cfg(directory / "setup.cfg", pins)
+        if (directory / "setup.py").is_file():
+            _from_setup_py(directory / "setup.py", pins)
         if (directory / "Pipfile").is_file():
             _from_pipfile(directory / "Pipfile", pins)
         if (directory / "uv.lock").is_file():
@@ -122,14 +174,43 @@ def detect(start: Path) -> dict[str, str]:
     return pins
 
 
+_CLAUSE = re.compile(r"^(===|==|~=|>=|<=|!=|>|<)?\s*v?(\d+(?:\.\d+)*)(\.\*)?")
+
+
 def major_at_least(spec: str | None, major: int) -> bool | None:
-    """Does ``spec`` guarantee version >= major? None when the spec does not say."""
+    """Does ``spec`` guarantee version >= ``major``? False when it guarantees a lower
+    version, None when it does not say (no spec, or a range across ``major``).
+
+    ``>=1.3``, ``==1.2.0``, ``~=1.2``, ``>1`` → True for major 1; ``==0.28``, ``<1``,
+    ``~=0.28``, ``<=0.28.1``, ``>=0.27,<1`` → False; ``>=0.28``, ``>0.28``, ``!=0.28`` → None.
+    """
     if not spec:
         return None
-    m = re.search(r"(==|>=|~=|>)\s*(\d+)", spec)
-    if m:
-        return int(m.group(2)) >= major
-    m = re.search(r"<=?\s*(\d+)", spec)
-    if m:
-        return False if int(m.group(1)) <= major else None
+    lower_ok = False
+    upper_below = False
+    for clause in spec.replace(" ", "").split(","):
+        m = _CLAUSE.match(clause)
+        if not m or not m.group(2):
+            continue
+        op = m.group(1) or "=="
+        parts = [int(p) for p in m.group(2).split(".")]
+        first = parts[0]
+        rest_zero = all(p == 0 for p in parts[1:])
+        if op in ("==", "===", ">=", "~="):
+            if first >= major:
+                lower_ok = True
+            elif op in ("==", "===") or (op == "~=" and len(parts) >= 2 and first + 1 <= major):
+                upper_below = True
+        elif op == ">":
+            if first >= major:
+                lower_ok = True
+        elif op == "<":
+            if first < major or (first == major and rest_zero):
+                upper_below = True
+        elif op == "<=" and first < major:
+            upper_below = True
+    if upper_below and not lower_ok:
+        return False
+    if lower_ok and not upper_below:
+        return True
     return None

@@ -12,17 +12,34 @@ fact has the columns an editor shows.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from keylint.extract import ParseError
+from keylint.extract.text import is_header_name
 from keylint.facts import Context, EnvDef, EnvRead, Fact, Header, Origin, SdkUse, Span, Value
 from keylint.providers import ProviderDB
 from keylint.source import SourceFile
 
 _STRING_PREFIX_CHARS = "rRbBuUfF"
 _ENV_GET_FUNCS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "os.putenv"}
-_HEADER_NAMES = {"authorization", "x-api-key", "api-key", "x-goog-api-key", "proxy-authorization"}
+# python-decouple: config("NAME", default=…, cast=…) reads the environment, then .env/.ini.
+_DECOUPLE_FUNCS = {"decouple.config"}
+# pydantic-settings (v2) and pydantic v1: every field of a subclass is read from the environment.
+_SETTINGS_BASES = {
+    "pydantic_settings.BaseSettings",
+    "pydantic_settings.main.BaseSettings",
+    "pydantic.BaseSettings",
+    "pydantic.env_settings.BaseSettings",
+    "pydantic.v1.BaseSettings",
+    "pydantic.v1.env_settings.BaseSettings",
+}
+_URL_HOST = re.compile(r"\s*https?://([A-Za-z0-9.-]+)")
+# Keywords that carry the headers of a request, and the URL it goes to.
+_HEADERS_KWARGS = ("headers", "default_headers")
+_URL_KWARGS = ("url", "base_url", "api_base", "endpoint", "azure_endpoint")
 
 
 def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
@@ -61,6 +78,12 @@ class _Visitor(ast.NodeVisitor):
         self.aliases: dict[str, str] = {}  # local name -> qualified module/symbol
         self.bound: set[int] = set()  # ids of string nodes already emitted with a name
         self.docstrings: set[int] = set()
+        self.settings: dict[str, _SettingsConfig] = {}  # pydantic-settings classes by name
+        # For Header.host: which dict of headers goes to which host, found at the call.
+        self.dict_host: dict[int, str] = {}  # id(dict node) -> host
+        self.dict_headers: dict[int, list[int]] = {}  # id(dict node) -> indices of its Headers
+        self.var_dicts: dict[str, int] = {}  # local name -> id(dict node) assigned to it
+        self.var_strings: dict[str, str] = {}  # local name -> leading literal text assigned
 
     # --- positions -------------------------------------------------------------------
 
@@ -229,9 +252,37 @@ class _Visitor(ast.NodeVisitor):
                 continue
             if isinstance(target, ast.Attribute) and qual and qual.split(".")[0] in self.roots:
                 self.emit(SdkUse(qual, self.node_span(target), "assign"))
+            if isinstance(target, ast.Subscript) and is_header_name(name):
+                # headers["Authorization"] = f"Bearer {key}"
+                self.emit_header(name, name_span or self.node_span(target), value, "python.dict")
+                if isinstance(target.value, ast.Name) and target.value.id in self.var_dicts:
+                    dict_id = self.var_dicts[target.value.id]
+                    self.dict_headers.setdefault(dict_id, []).append(len(self.facts) - 1)
             fact = self.string_value(value, name, Origin.ASSIGN, qualname=qual, name_span=name_span)
             if fact:
                 self.emit(fact)
+            if isinstance(target, ast.Name):
+                self._remember(target.id, value)
+
+    def _remember(self, name: str, value: ast.AST) -> None:
+        """What later code needs to know about a local name: the dict of headers or the URL
+        text bound to it, and the SDK client created into it (``client = Anthropic()``, so
+        ``client.completions.create`` resolves to ``anthropic.Anthropic().completions...``).
+        """
+        if isinstance(value, ast.Dict):
+            self.var_dicts[name] = id(value)
+        parts = string_parts(value)
+        if parts and isinstance(parts[0], str):
+            self.var_strings[name] = parts[0]
+        callee = self.qualify(value.func) if isinstance(value, ast.Call) else None
+        if (
+            callee
+            and callee.split(".")[0] in self.roots
+            and callee.rsplit(".", 1)[-1][:1].isupper()  # a class: a client, not a result
+        ):
+            self.aliases[name] = callee + "()"
+        elif self.aliases.get(name, "").endswith("()"):
+            del self.aliases[name]  # rebound: no longer that client
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._assign(list(node.targets), node.value)
@@ -261,14 +312,19 @@ class _Visitor(ast.NodeVisitor):
                 continue
             self.bound.add(id(key))
             key_span = self.node_span(key)
-            if key.value.lower() in _HEADER_NAMES:
-                self.emit_header(key.value, key_span, value, "python.dict")
+            if is_header_name(key.value):
+                self.emit_header(
+                    key.value, key_span, value, "python.dict", self.dict_host.get(id(node))
+                )
+                self.dict_headers.setdefault(id(node), []).append(len(self.facts) - 1)
             fact = self.string_value(value, key.value, Origin.MAPPING, name_span=key_span)
             if fact:
                 self.emit(fact)
         self.generic_visit(node)
 
-    def emit_header(self, name: str, name_span: Span, value: ast.AST, how: str) -> None:
+    def emit_header(
+        self, name: str, name_span: Span, value: ast.AST, how: str, host: str | None = None
+    ) -> None:
         parts = string_parts(value)
         if parts is None:
             parts = (None,)
@@ -281,7 +337,14 @@ class _Visitor(ast.NodeVisitor):
             template = "format"
         self.emit(
             Header(
-                name, name_span, self.node_span(value), parts, Context.CODE, how, template=template
+                name,
+                name_span,
+                self.node_span(value),
+                parts,
+                Context.CODE,
+                how,
+                template=template,
+                host=host,
             )
         )
 
@@ -289,6 +352,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         callee = self.qualify(node.func)
+        self._request_host(node)
         if callee is not None:
             self._env_call(node, callee)
             if callee.split(".")[0] in self.roots:
@@ -316,6 +380,42 @@ class _Visitor(ast.NodeVisitor):
             self.bound.add(id(node.func.value))
         self.generic_visit(node)
 
+    def _request_host(self, node: ast.Call) -> None:
+        """``requests.post(url, headers={...})``, ``httpx.Client(base_url=..., headers=h)``,
+        ``OpenAI(base_url=..., default_headers=h)``: the headers go to the URL's host."""
+        headers = [kw.value for kw in node.keywords if kw.arg in _HEADERS_KWARGS]
+        if not headers:
+            return
+        urls = list(node.args[:1]) + [kw.value for kw in node.keywords if kw.arg in _URL_KWARGS]
+        host = next((h for h in map(self._host_of, urls) if h), None)
+        if host is None:
+            return
+        for value in headers:
+            if isinstance(value, ast.Dict):
+                self.dict_host[id(value)] = host
+            elif isinstance(value, ast.Name) and value.id in self.var_dicts:
+                for i in self.dict_headers.get(self.var_dicts[value.id], ()):
+                    fact = self.facts[i]
+                    if isinstance(fact, Header) and fact.host is None:
+                        self.facts[i] = replace(fact, host=host)
+
+    def _host_of(self, node: ast.AST) -> str | None:
+        """The host of a URL expression: a literal, an f-string or ``+`` starting with a
+        literal or with a name bound to one (``f"{BASE}/v1/messages"``)."""
+        first: ast.AST = node
+        while isinstance(first, ast.BinOp) and isinstance(first.op, ast.Add):
+            first = first.left
+        if isinstance(first, ast.JoinedStr) and first.values:
+            head = first.values[0]
+            first = head.value if isinstance(head, ast.FormattedValue) else head
+        if isinstance(first, ast.Name):
+            text = self.var_strings.get(first.id)
+        else:
+            parts = string_parts(first)
+            text = parts[0] if parts and isinstance(parts[0], str) else None
+        m = _URL_HOST.match(text or "")
+        return m.group(1).lower().rstrip(".") if m else None
+
     def _keyword_name_span(self, kw: ast.keyword) -> Span:
         span = self.node_span(kw)
         return Span(span.line, span.column, span.line, span.column + len(kw.arg or ""))
@@ -328,6 +428,9 @@ class _Visitor(ast.NodeVisitor):
         )
         if normalized == "os.environ.environ.get":
             normalized = "os.environ.get"
+        if normalized in _DECOUPLE_FUNCS:
+            self._decouple_call(node)
+            return
         if normalized not in _ENV_GET_FUNCS or not node.args:
             return
         first = node.args[0]
@@ -351,6 +454,86 @@ class _Visitor(ast.NodeVisitor):
             default = self.string_value(node.args[1], name, Origin.DEFAULT, qualname=f"env.{name}")
             if default:
                 self.emit(default)
+
+    def _name_read(self, node: ast.AST, how: str, has_default: bool, upper: bool = False) -> None:
+        """An EnvRead for a string literal naming a variable (span inside the quotes)."""
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            return
+        self.bound.add(id(node))
+        span = self.node_span(node)
+        inner = Span(span.line, span.column + 1, span.end_line, span.end_column - 1)
+        name = node.value.upper() if upper else node.value
+        self.emit(EnvRead(name, inner, Context.CODE, how, has_default))
+
+    def _decouple_call(self, node: ast.Call) -> None:
+        """``config("NAME", default=…)`` of python-decouple."""
+        if node.args:
+            has_default = len(node.args) > 1 or any(kw.arg == "default" for kw in node.keywords)
+            self._name_read(node.args[0], "decouple", has_default)
+
+    # --- pydantic-settings ------------------------------------------------------------
+
+    def _settings_class(self, node: ast.ClassDef) -> None:
+        """A ``BaseSettings`` subclass reads each field from the environment.
+
+        The variable is ``env_prefix`` + field name, matched case-insensitively unless
+        ``case_sensitive=True`` (so the read is reported upper-cased, how="pydantic-settings");
+        ``alias``/``validation_alias``/``env`` on ``Field`` name the variable instead, with no
+        prefix. Config comes from class keywords, ``model_config = SettingsConfigDict(...)``
+        or a dict, and pydantic v1's inner ``class Config``; subclasses inherit it.
+        """
+        parent: _SettingsConfig | None = None
+        for base in node.bases:
+            if self.qualify(base) in _SETTINGS_BASES:
+                parent = parent or _SettingsConfig()
+            elif isinstance(base, ast.Name) and base.id in self.settings:
+                parent = self.settings[base.id]
+        if parent is None:
+            return
+        config = parent.merged(_settings_options(node))
+        self.settings[node.name] = config
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                self._settings_field(stmt, stmt.target, config)
+
+    def _settings_field(
+        self, stmt: ast.AnnAssign, target: ast.Name, config: _SettingsConfig
+    ) -> None:
+        name = target.id
+        if name.startswith("_") or name == "model_config" or self._is_classvar(stmt.annotation):
+            return
+        how = "pydantic-settings" if not config.case_sensitive else "pydantic-settings(case)"
+        upper = not config.case_sensitive
+        has_default = stmt.value is not None
+        aliases = self._field_aliases(stmt)
+        if aliases:
+            for alias in aliases:
+                self._name_read(alias, how, has_default, upper=upper)
+            return
+        env = config.prefix + name
+        env = env.upper() if upper else env
+        self.emit(EnvRead(env, self.node_span(target), Context.CODE, how, has_default))
+
+    def _is_classvar(self, annotation: ast.AST) -> bool:
+        node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+        qual = self.qualify(node) or ""
+        return qual.split(".")[-1] == "ClassVar"
+
+    def _field_aliases(self, stmt: ast.AnnAssign) -> list[ast.AST]:
+        """The string nodes naming the variable in ``Field(alias=…)`` and friends."""
+        calls = [stmt.value] if isinstance(stmt.value, ast.Call) else []
+        calls += [n for n in ast.walk(stmt.annotation) if isinstance(n, ast.Call)]
+        names: list[ast.AST] = []
+        for call in calls:
+            assert isinstance(call, ast.Call)
+            if (self.qualify(call.func) or "").split(".")[-1] != "Field":
+                continue
+            for kw in call.keywords:
+                if kw.arg in ("validation_alias", "alias", "env"):
+                    names.extend(_alias_strings(kw.value, self))
+            if names:
+                return names
+        return names
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if (
@@ -408,6 +591,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._docstring(node.body)
+        self._settings_class(node)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -426,6 +610,60 @@ class _Visitor(ast.NodeVisitor):
         for value in node.values:
             if isinstance(value, ast.FormattedValue):
                 self.visit(value.value)
+
+
+@dataclass(frozen=True)
+class _SettingsConfig:
+    """What decides the variable name of a pydantic-settings field."""
+
+    prefix: str = ""
+    case_sensitive: bool = False
+
+    def merged(self, options: dict[str, object]) -> _SettingsConfig:
+        prefix = options.get("env_prefix", self.prefix)
+        case = options.get("case_sensitive", self.case_sensitive)
+        return _SettingsConfig(
+            prefix if isinstance(prefix, str) else self.prefix,
+            case if isinstance(case, bool) else self.case_sensitive,
+        )
+
+
+def _settings_options(node: ast.ClassDef) -> dict[str, object]:
+    """``env_prefix``/``case_sensitive`` given as constants anywhere pydantic accepts them."""
+    pairs: list[tuple[str | None, ast.AST]] = [(kw.arg, kw.value) for kw in node.keywords]
+    for stmt in node.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
+                value = stmt.value
+                if isinstance(value, ast.Call):
+                    pairs += [(kw.arg, kw.value) for kw in value.keywords]
+                elif isinstance(value, ast.Dict):
+                    pairs += [
+                        (k.value, v)
+                        for k, v in zip(value.keys, value.values, strict=True)
+                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    ]
+        elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":  # pydantic v1
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign):
+                    pairs += [(t.id, inner.value) for t in inner.targets if isinstance(t, ast.Name)]
+    options: dict[str, object] = {}
+    for key, raw in pairs:
+        if key in ("env_prefix", "case_sensitive") and isinstance(raw, ast.Constant):
+            options[key] = raw.value
+    return options
+
+
+def _alias_strings(node: ast.AST, visitor: _Visitor) -> list[ast.AST]:
+    """``"X"``, ``["A", "B"]`` (pydantic v1 ``env=``), ``AliasChoices("A", "B")``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    if isinstance(node, ast.Call) and (visitor.qualify(node.func) or "").endswith("AliasChoices"):
+        return [a for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return []  # AliasPath and computed names: nested, not a variable name
 
 
 def string_parts(node: ast.AST) -> tuple[str | None, ...] | None:

@@ -1,0 +1,701 @@
+"""Environment variable names: the ``env:`` data of each provider and a project-wide index.
+
+Shared by the env-var-name rules (KL3xx). Two halves:
+
+- :class:`EnvData` reads and validates the ``env:`` section of every
+  ``rules/providers/*.yaml`` (schema in rules/README.md): the names each SDK reads, legacy
+  names, wrong names seen in the wild, value-checked names and conflicting pairs. It also
+  decides whether a name is a *near-miss* of a name an SDK reads.
+- :class:`ProjectIndex` collects every environment read and definition of a run (the
+  facts cross-file rules ask for) so that a rule can tell a project's own, consistently used
+  name from a misspelt one.
+
+Near-miss matching is deliberately narrow (false positives kill a linter): a name is a
+near-miss of an SDK name only when it is the same name spelt differently (``OPENAI_APIKEY``,
+``OPEN_AI_API_KEY``), a key name with ``API`` dropped or ``KEY``/``TOKEN`` swapped
+(``OPENAI_KEY``, ``HF_API_KEY``), a key name under a nickname of the provider
+(``CLAUDE_API_KEY``), or a one-letter typo inside a long word (``OPENAI_API_KYE``). A name
+that extends a known prefix with its own meaning (``OPENAI_MODEL``, ``OPENAI_TIMEOUT``,
+``ANTHROPIC_MAX_TOKENS``) matches none of these.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from keylint.checks.base import FileContext, ProjectContext
+from keylint.facts import EnvDef, EnvRead, Span
+from keylint.pins import major_at_least, normalize
+from keylint.providers import DataError, ProviderDB
+from keylint.source import FileKind
+
+# Last words of a key name that users swap for one another (OPENAI_TOKEN for OPENAI_API_KEY).
+_CRED_WORDS = frozenset({"KEY", "TOKEN", "APIKEY"})
+# Words users drop from or add to a key name (OPENAI_KEY for OPENAI_API_KEY).
+_FILLER_WORDS = frozenset({"API"})
+_CRED = "<CRED>"
+# `openai>=1`, `cohere>=5`, `openai<1`: a package and the major version the data talks about.
+_VERSIONED = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(>=|<)\s*(\d+)\s*$")
+# Reads found by the plain-text scanner as `$X` / `${X}`: environment reads only where the
+# file is a shell script or a configuration that interpolates the environment. In JS/TS and
+# other text, `${name}` is a template placeholder and `$name` a variable.
+_DOLLAR_READS = frozenset({"$X", "${X}"})
+_DOLLAR_KINDS = frozenset(
+    {FileKind.SHELL, FileKind.DOCKERFILE, FileKind.DOTENV, FileKind.YAML, FileKind.MARKDOWN}
+)
+# pydantic-settings matches field names to the environment case-insensitively by default.
+CASE_INSENSITIVE_HOWS = frozenset({"pydantic-settings"})
+
+
+# --- the data ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """``openai>=1`` / ``openai<1``: a package and a major version."""
+
+    package: str
+    op: str
+    major: int
+    text: str
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> Versioned:
+        m = _VERSIONED.match(text)
+        if not m:
+            raise DataError(f"{where}: {text!r} must look like 'package>=N' or 'package<N'")
+        return cls(normalize(m.group(1)), m.group(2), int(m.group(3)), text.replace(" ", ""))
+
+    def holds(self, pins: Mapping[str, str]) -> bool | None:
+        """True when the pins guarantee this range, False when they exclude it, None if unsure."""
+        at_least = major_at_least(pins.get(self.package), self.major)
+        if at_least is None:
+            return None
+        return at_least if self.op == ">=" else not at_least
+
+
+@dataclass(frozen=True)
+class Legacy:
+    """A name only old SDK versions read (``OPENAI_API_BASE``)."""
+
+    name: str
+    provider: str
+    replacement: str | None
+    read_by: str
+    ignored_by: Versioned
+    also_read_by: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A name seen in the wild that the SDK does not read (``AZURE_OPENAI_KEY``)."""
+
+    name: str
+    provider: str
+    intended: tuple[str, ...]
+    note: str
+    also_read_by: tuple[str, ...]
+    read_by: Versioned | None  # versions that do read it after all (``cohere>=5``)
+    unless_names: tuple[str, ...]  # the name means something else when these are around
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """A variable whose value the SDK checks (``OPENAI_API_TYPE``)."""
+
+    name: str
+    provider: str
+    allowed: tuple[str, ...]
+    since: Versioned
+    legacy_allowed: tuple[str, ...]
+    replacements: Mapping[str, str]
+    misroutes: tuple[str, ...]  # legacy values that now silently pick another backend
+    also_read_by: tuple[str, ...]
+    effect: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Variables that change each other's meaning when set together."""
+
+    provider: str
+    all: tuple[str, ...]
+    any: tuple[str, ...]
+    unless: tuple[str, ...]
+    report_at: str  # a name, or "any": the first of ``any`` that is set
+    sdk_use: re.Pattern[str] | None
+    unless_sdk_use: re.Pattern[str] | None  # set in code instead (`openai.api_type = "azure"`)
+    effect: str
+
+
+@dataclass(frozen=True)
+class Near:
+    """Why a name is a near-miss of ``target``."""
+
+    target: str
+    provider: str
+    how: str  # "spelling", "nickname", "key-name", "typo"
+
+
+@dataclass
+class EnvData:
+    reads: dict[str, str] = field(default_factory=dict)  # name -> provider id
+    key_names: dict[str, str] = field(default_factory=dict)  # names that hold a key
+    convention: dict[str, str] = field(default_factory=dict)
+    aliases: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    legacy: dict[str, Legacy] = field(default_factory=dict)
+    wrong: dict[str, Wrong] = field(default_factory=dict)
+    values: dict[str, ValueSpec] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # provider id -> "the openai SDK"
+    _compact: dict[str, str] = field(default_factory=dict)
+    _stems: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @property
+    def known(self) -> set[str]:
+        return {*self.reads, *self.convention, *self.legacy, *self.wrong, *self.values}
+
+    def label(self, provider: str) -> str:
+        return self.labels.get(provider, provider)
+
+    def provider_of(self, name: str) -> str | None:
+        for table in (self.reads, self.convention):
+            if name in table:
+                return table[name]
+        for entries in (self.legacy, self.wrong, self.values):
+            entry = entries.get(name)
+            if entry is not None:
+                return entry.provider
+        return None
+
+    # --- near-misses --------------------------------------------------------------------
+
+    def near_sdk(self, name: str) -> Near | None:
+        """The SDK-read name ``name`` is a near-miss of, if any (``name`` upper-cased)."""
+        upper = name.strip().upper()
+        if not upper or upper in self.known:
+            return None
+        target = self._compact.get(compact(upper))
+        if target is not None:
+            return Near(target, self.reads[target], "spelling")
+        words = tokens(upper)
+        # Nicknames only rename key names: CLAUDE_API_KEY, but not Claude Code's own
+        # CLAUDE_CONFIG_DIR.
+        renamed = self._unalias(words)
+        if renamed != words:
+            joined = "_".join(renamed)
+            if joined in self.key_names:
+                return Near(joined, self.reads[joined], "nickname")
+        stem = key_stem(renamed)
+        if stem is not None and stem in self._stems:
+            target = self._stems[stem]
+            return Near(target, self.reads[target], "nickname" if renamed != words else "key-name")
+        for target, provider in self.reads.items():
+            if len(target) >= 10 and is_typo(upper, target):
+                return Near(target, provider, "typo")
+        return None
+
+    def _unalias(self, words: list[str]) -> list[str]:
+        for alias, canonical in self.aliases.items():
+            if tuple(words[: len(alias)]) == alias:
+                return [*canonical, *words[len(alias) :]]
+        return words
+
+    def near_pair(self, a: str, b: str) -> bool:
+        """Are two different names one mistyped for the other (symmetric)?
+
+        Through the SDK data, one side must be the SDK's name exactly as it reads it:
+        `CLAUDE_API_KEY` pairs with `ANTHROPIC_API_KEY`, not with `anthropic_api_key` (both
+        are slips of the same name, neither is the other's fix).
+        """
+        if a == b:
+            return False
+        upper_a, upper_b = a.strip().upper(), b.strip().upper()
+        if upper_a == upper_b or compact(upper_a) == compact(upper_b):
+            return True
+        if upper_a in self.reads and upper_b in self.reads:
+            return False  # two distinct variables an SDK reads
+        for x, y in ((a, b), (b, a)):
+            near = self.near_sdk(x)
+            if near is not None and near.target == y:
+                return True
+            wrong = self.wrong.get(x.upper())
+            if wrong is not None and y in wrong.intended:
+                return True
+            legacy = self.legacy.get(x.upper())
+            if legacy is not None and legacy.replacement == y:
+                return True
+        return min(len(upper_a), len(upper_b)) >= 8 and is_typo(upper_a, upper_b)
+
+    def classify(self, name: str) -> Kind | None:
+        """What is wrong with a name as written, one answer per name (one defect, one rule).
+
+        Whitespace first (KL304), then case (KL304), a known wrong name (KL303), a legacy
+        name (KL302), a near-miss (KL301).
+        """
+        if has_odd_whitespace(name):
+            return Kind("whitespace", clean(name).upper())
+        upper = name.upper()
+        if name != upper and (upper in self.reads or upper in self.convention):
+            return Kind("case", upper)
+        if upper in self.wrong:
+            return Kind("wrong", upper, self.wrong[upper])
+        if upper in self.legacy:
+            return Kind("legacy", upper, self.legacy[upper])
+        near = self.near_sdk(upper)
+        if near is not None:
+            return Kind("near", near.target, near)
+        return None
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str  # "whitespace", "case", "wrong", "legacy", "near"
+    target: str  # the name as it should be (upper-cased and cleaned for whitespace/case)
+    entry: Legacy | Wrong | Near | None = None
+
+
+def tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[_\-.\s]+", name.upper()) if t]
+
+
+def compact(name: str) -> str:
+    return re.sub(r"[_\-.\s]", "", name.upper())
+
+
+def key_stem(words: Sequence[str]) -> tuple[str, ...] | None:
+    """``OPENAI_API_KEY``, ``OPENAI_KEY``, ``OPENAI_TOKEN`` → ``(OPENAI, <CRED>)``."""
+    if len(words) < 2 or words[-1] not in _CRED_WORDS:
+        return None
+    core = tuple(w for w in words[:-1] if w not in _FILLER_WORDS)
+    return (*core, _CRED) if core else None
+
+
+def is_typo(a: str, b: str) -> bool:
+    """One-letter slip (substitution, insertion, deletion, swap) inside a long word.
+
+    Not a typo: an edit at the end of the name (``OPENAI_API_KEYS``, ``AWS_REGION2`` extend a
+    name), a plural ``S`` at the end of a word, digits, and edits in short words, where a
+    one-letter change is usually another word (``API``/``APP``, ``HOST``/``POST``,
+    ``XAI``/``ZAI``). Swapped neighbours count in words of three letters or more (``KYE``).
+    """
+    la, lb = len(a), len(b)
+    if a == b or abs(la - lb) > 1:
+        return False
+    p = 0
+    while p < min(la, lb) and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < min(la, lb) - p and a[la - 1 - s] == b[lb - 1 - s]:
+        s += 1
+    ra, rb = a[p : la - s], b[p : lb - s]
+    region = ra + rb
+    if not region.isalpha() or not region.isascii():
+        return False
+    longer = a if la >= lb else b
+    start = longer.rfind("_", 0, p) + 1
+    end = longer.find("_", p)
+    word = longer[start : end if end >= 0 else len(longer)]
+    if la == lb:
+        if len(ra) == 1:
+            return len(word) >= 5
+        return len(ra) == 2 and ra == rb[::-1] and len(word) >= 3
+    if len(region) != 1 or p >= min(la, lb):
+        return False  # not one letter, or appended at the end of the name
+    word_end = start + len(word)
+    if region == "S" and p == word_end - 1 and not word[:-2].endswith("S") and word[-2] != "S":
+        return False  # a plural (HOSTS), not a slip in ACCESS
+    return len(word) >= 5
+
+
+# --- loading the data -------------------------------------------------------------------
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise DataError(f"{where}: expected a name or a list of names")
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DataError(f"{where}: expected a mapping")
+    return value
+
+
+def _entry(value: Any, where: str) -> Mapping[str, Any]:
+    entry = _mapping(value, where)
+    if not entry.get("source"):
+        raise DataError(f"{where}: every entry needs a 'source'")
+    return entry
+
+
+def _packages(value: Any, where: str) -> tuple[str, ...]:
+    return tuple(normalize(p) for p in _names(value, where))
+
+
+def _load_provider(data: EnvData, pid: str, env: Mapping[str, Any], key_env: Sequence[str]) -> None:
+    where = f"{pid}.yaml env"
+    if not env.get("source"):
+        raise DataError(f"{where}: needs a 'source'")
+    package = env.get("package")
+    label = env.get("label") or (f"the {package} SDK" if package else f"{pid}'s documentation")
+    data.labels[pid] = str(label)
+    for name in _names(env.get("reads"), f"{where}.reads"):
+        data.reads.setdefault(name, pid)
+        if name in key_env:
+            data.key_names.setdefault(name, pid)
+    for name in _names(env.get("convention"), f"{where}.convention"):
+        data.convention.setdefault(name, pid)
+    missing = [n for n in key_env if n not in data.reads and n not in data.convention]
+    if missing:
+        raise DataError(f"{where}: key_env names {missing} are neither in reads nor convention")
+    for alias, canonical in _mapping(env.get("aliases"), f"{where}.aliases").items():
+        data.aliases[tuple(tokens(alias))] = tuple(tokens(str(canonical)))
+    for name, raw in _mapping(env.get("legacy"), f"{where}.legacy").items():
+        data.legacy[name] = _legacy(pid, name, _entry(raw, f"{where}.legacy.{name}"))
+    for name, raw in _mapping(env.get("wrong"), f"{where}.wrong").items():
+        data.wrong[name] = _wrong(pid, name, _entry(raw, f"{where}.wrong.{name}"))
+    for name, raw in _mapping(env.get("values"), f"{where}.values").items():
+        data.values[name] = _value_spec(pid, name, _entry(raw, f"{where}.values.{name}"))
+    for i, raw in enumerate(env.get("conflicts") or ()):
+        data.conflicts.append(_conflict(pid, _entry(raw, f"{where}.conflicts[{i}]"), i))
+
+
+def _legacy(pid: str, name: str, entry: Mapping[str, Any]) -> Legacy:
+    where = f"{pid}.yaml env.legacy.{name}"
+    return Legacy(
+        name=name,
+        provider=pid,
+        replacement=entry.get("replacement"),
+        read_by=str(entry.get("read_by", "")),
+        ignored_by=Versioned.parse(str(entry.get("ignored_by")), where),
+        also_read_by=_packages(entry.get("also_read_by"), where),
+        note=str(entry.get("note", "")),
+    )
+
+
+def _wrong(pid: str, name: str, entry: Mapping[str, Any]) -> Wrong:
+    where = f"{pid}.yaml env.wrong.{name}"
+    read_by = entry.get("read_by")
+    intended = _names(entry.get("intended"), where)
+    if not intended:
+        raise DataError(f"{where}: needs 'intended'")
+    return Wrong(
+        name=name,
+        provider=pid,
+        intended=intended,
+        note=str(entry.get("note", "")),
+        also_read_by=_packages(entry.get("also_read_by"), where),
+        read_by=Versioned.parse(str(read_by), where) if read_by else None,
+        unless_names=_names(entry.get("unless_names"), where),
+    )
+
+
+def _value_spec(pid: str, name: str, entry: Mapping[str, Any]) -> ValueSpec:
+    where = f"{pid}.yaml env.values.{name}"
+    return ValueSpec(
+        name=name,
+        provider=pid,
+        allowed=_names(entry.get("allowed"), where),
+        since=Versioned.parse(str(entry.get("since")), where),
+        legacy_allowed=_names(entry.get("legacy_allowed"), where),
+        replacements=dict(_mapping(entry.get("replacements"), where)),
+        misroutes=_names(entry.get("misroutes"), where),
+        also_read_by=_packages(entry.get("also_read_by"), where),
+        effect=str(entry.get("effect", "")),
+    )
+
+
+def _conflict(pid: str, entry: Mapping[str, Any], index: int) -> Conflict:
+    where = f"{pid}.yaml env.conflicts[{index}]"
+    sdk_use = entry.get("sdk_use")
+    unless_sdk_use = entry.get("unless_sdk_use")
+    conflict = Conflict(
+        provider=pid,
+        all=_names(entry.get("all"), where),
+        any=_names(entry.get("any"), where),
+        unless=_names(entry.get("unless"), where),
+        report_at=str(entry.get("report_at", "")),
+        sdk_use=re.compile(str(sdk_use)) if sdk_use else None,
+        unless_sdk_use=re.compile(str(unless_sdk_use)) if unless_sdk_use else None,
+        effect=str(entry.get("effect", "")),
+    )
+    if conflict.report_at not in (*conflict.all, *conflict.any, "any"):
+        raise DataError(f"{where}: report_at must name one of its variables")
+    return conflict
+
+
+_DATA: dict[int, tuple[ProviderDB, EnvData]] = {}
+
+
+def env_data(db: ProviderDB) -> EnvData:
+    """The env data of ``db``, loaded and validated once per database."""
+    cached = _DATA.get(id(db))
+    if cached is not None and cached[0] is db:
+        return cached[1]
+    data = EnvData()
+    for provider in db.providers:
+        env = provider.section("env")
+        if env is not None:
+            _load_provider(
+                data, provider.id, _mapping(env, f"{provider.id}.yaml env"), provider.key_env
+            )
+    data._compact = {compact(n): n for n in data.reads}
+    for name in data.key_names:
+        stem = key_stem(tokens(name))
+        if stem is not None:
+            data._stems.setdefault(stem, name)
+    _DATA[id(db)] = (db, data)
+    return data
+
+
+def also_read(packages: Iterable[str], pins: Mapping[str, str]) -> str | None:
+    """The first of ``packages`` the project depends on (it reads the name itself)."""
+    return next((p for p in packages if p in pins), None)
+
+
+# --- names as written -------------------------------------------------------------------
+
+
+def has_odd_whitespace(name: str) -> bool:
+    """Whitespace or an invisible format character (ZWSP, BOM, word joiner) in a name."""
+    return any(c.isspace() or unicodedata.category(c) == "Cf" for c in name)
+
+
+def clean(name: str) -> str:
+    return "".join(c for c in name if not (c.isspace() or unicodedata.category(c) == "Cf"))
+
+
+# --- the project index --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One read or definition of a variable, with the file it is in."""
+
+    name: str
+    span: Span
+    ctx: FileContext
+    fact: EnvRead | EnvDef
+
+    @property
+    def is_read(self) -> bool:
+        return isinstance(self.fact, EnvRead)
+
+    @property
+    def path(self) -> str:
+        return self.ctx.file.path
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.span.line}"
+
+    @property
+    def case_insensitive(self) -> bool:
+        return isinstance(self.fact, EnvRead) and self.fact.how in CASE_INSENSITIVE_HOWS
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.path, self.span.line, self.span.column)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Code reads ``read`` that nothing sets while ``defined``, which nothing reads, is set."""
+
+    read: str
+    defined: str
+    reads: tuple[Occurrence, ...]  # the reads the definitions could have fed
+    defs: tuple[Occurrence, ...]
+
+    @property
+    def first_read(self) -> Occurrence:
+        return self.reads[0]
+
+    @property
+    def first_def(self) -> Occurrence:
+        return self.defs[0]
+
+
+# Files whose reads are interpolations of that file's own environment: compose `${X}`,
+# workflow `${{ env.X }}` and run steps, dotenv `${X}`. Only the same file or a dotenv file
+# (compose reads `.env`) can feed them; a workflow's `env:` never feeds a compose file.
+_INTERPOLATING = frozenset({FileKind.YAML, FileKind.JSON, FileKind.TOML, FileKind.DOTENV})
+
+
+_DOC_DIRS = frozenset({".github", "docs", "doc", "documentation"})
+
+
+def _home(path: str) -> tuple[str, ...]:
+    """The directory a file configures: ``.github/workflows/ci.yml`` and ``docs/x.md``
+    describe the directory above them."""
+    parts = PurePosixPath(path).parent.parts
+    for i, part in enumerate(parts):
+        if part.lower() in _DOC_DIRS:
+            return parts[:i]
+    return parts
+
+
+def related(a: Occurrence, b: Occurrence) -> bool:
+    """In one directory tree: one file's directory contains the other's.
+
+    ``examples/.env`` does not configure ``tests/app.py``; a root ``.env`` configures both.
+    """
+    x, y = _home(a.path), _home(b.path)
+    return x[: len(y)] == y[: len(x)]
+
+
+def feeds(definition: Occurrence, read: Occurrence) -> bool:
+    """Could this definition be what that read gets at run time?
+
+    Only within one directory tree, and an interpolation only from its own file or a dotenv
+    file.
+    """
+    if not related(definition, read):
+        return False
+    if read.ctx.file.kind in _INTERPOLATING:
+        return definition.ctx is read.ctx or definition.ctx.file.kind is FileKind.DOTENV
+    return True
+
+
+def counts_as_read(fact: EnvRead, ctx: FileContext) -> bool:
+    if not fact.context.runs:
+        return False
+    if fact.how in _DOLLAR_READS and ctx.file.kind not in _DOLLAR_KINDS:
+        return False
+    if "secrets." in fact.how or "vars." in fact.how:
+        return False  # a GitHub secret or configuration variable, not an environment variable
+    if fact.how == "${{ env.X }}":  # the text scanner does not tell the scopes apart
+        start = ctx.file.offset(fact.span.line, fact.span.column)
+        before = ctx.file.text[max(0, start - 8) : start]
+        if before.endswith(("secrets.", "vars.")):
+            return False  # a GitHub secret or variable name, not an environment variable
+    return True
+
+
+class ProjectIndex:
+    """Every counted read and definition of a run, by name.
+
+    Lookups are scoped to one directory tree (:func:`related`): in a repository of several
+    services, a name read in one service and defined in another is not "the project's own".
+    """
+
+    def __init__(self, project: ProjectContext) -> None:
+        self.project = project
+        self.data = env_data(project.db)
+        self.extra = frozenset(getattr(project, "extra_env_names", ()) or ())
+        self.reads: list[Occurrence] = []
+        self.defs: list[Occurrence] = []
+        # Reads that use the value: `OPENAI_KEY: ${OPENAI_KEY}` in compose passes the host's
+        # value on under the same name and does not make OPENAI_KEY a name the project reads.
+        self._consumers: dict[str, list[Occurrence]] = {}
+        self._consumers_ci: dict[str, list[Occurrence]] = {}  # pydantic-settings, by upper name
+        self._defs: dict[str, list[Occurrence]] = {}
+        self._defs_upper: dict[str, list[Occurrence]] = {}
+        for ctx in project.files:
+            self._collect(ctx)
+        self.mismatches = self._mismatches()
+        self.claimed = {o.key for m in self.mismatches for o in (*m.reads, *m.defs)}
+
+    def _collect(self, ctx: FileContext) -> None:
+        passed = [(f.name, f.value.span) for f in ctx.of(EnvDef) if f.value is not None]
+        for fact in ctx.facts:
+            if isinstance(fact, EnvRead) and counts_as_read(fact, ctx):
+                occ = Occurrence(fact.name, fact.span, ctx, fact)
+                self.reads.append(occ)
+                if not any(n == fact.name and _within(fact.span, v) for n, v in passed):
+                    self._consumers.setdefault(occ.name, []).append(occ)
+                    if occ.case_insensitive:
+                        self._consumers_ci.setdefault(occ.name.upper(), []).append(occ)
+            elif isinstance(fact, EnvDef) and fact.context.runs:
+                occ = Occurrence(fact.name, fact.span, ctx, fact)
+                self.defs.append(occ)
+                self._defs.setdefault(occ.name, []).append(occ)
+                self._defs_upper.setdefault(occ.name.upper(), []).append(occ)
+
+    def is_read(self, name: str, near: Occurrence) -> bool:
+        """Does code in ``near``'s directory tree read ``name``?"""
+        readers = [*self._consumers.get(name, ()), *self._consumers_ci.get(name.upper(), ())]
+        return any(related(o, near) for o in readers)
+
+    def is_defined(
+        self, name: str, near: Occurrence, case_insensitive: bool = False, runtime: bool = False
+    ) -> bool:
+        """Is ``name`` defined in ``near``'s tree? ``runtime``: not counting example files,
+        which document names and set nothing."""
+        defs = (
+            self._defs_upper.get(name.upper(), ()) if case_insensitive else self._defs.get(name, ())
+        )
+        return any(related(d, near) and not (runtime and d.ctx.file.is_example) for d in defs)
+
+    def consistent(self, occ: Occurrence) -> bool:
+        """The project both reads and defines this exact name: it is the project's own."""
+        if occ.is_read:
+            return self.is_defined(occ.name, occ, occ.case_insensitive)
+        return self.is_read(occ.name, occ)
+
+    def occurrences(self) -> Iterator[Occurrence]:
+        yield from self.defs
+        yield from self.reads
+
+    def defined_in_file(self, name: str, ctx: FileContext) -> bool:
+        return any(o.ctx is ctx for o in self._defs.get(name, ()))
+
+    def _mismatches(self) -> list[Mismatch]:
+        # Names with whitespace are KL304's: its message says what is wrong with them.
+        undefined: dict[str, list[Occurrence]] = {}
+        for o in self.reads:
+            if o.name in self.extra or has_odd_whitespace(o.name):
+                continue
+            if not self.is_defined(o.name, o, o.case_insensitive, runtime=True):
+                undefined.setdefault(o.name, []).append(o)
+        unread: dict[str, list[Occurrence]] = {}
+        for o in self.defs:
+            if o.name in self.extra or has_odd_whitespace(o.name):
+                continue
+            if not self.is_read(o.name, o):
+                unread.setdefault(o.name, []).append(o)
+        out = []
+        for read, read_occs in undefined.items():
+            for defined, def_occs in unread.items():
+                if not self.data.near_pair(read, defined):
+                    continue
+                pairs = [(r, d) for r in read_occs for d in def_occs if feeds(d, r)]
+                if pairs:
+                    reads = tuple({r.key: r for r, _ in pairs}.values())
+                    defs = tuple({d.key: d for _, d in pairs}.values())
+                    out.append(Mismatch(read, defined, reads, defs))
+        return out
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (
+        inner.end_line,
+        inner.end_column,
+    ) <= (outer.end_line, outer.end_column)
+
+
+_INDEX: tuple[ProjectContext, ProjectIndex] | None = None
+
+
+def project_index(project: ProjectContext) -> ProjectIndex:
+    """One index per project run, shared by the rules that run over it."""
+    global _INDEX
+    if _INDEX is not None and _INDEX[0] is project:
+        return _INDEX[1]
+    index = ProjectIndex(project)
+    _INDEX = (project, index)
+    return index
