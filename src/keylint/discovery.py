@@ -186,6 +186,19 @@ def git_ignored(paths: Sequence[Path]) -> set[Path]:
     return {p for p in paths if p.resolve() in result}
 
 
+def _is_ignored(root: Path, path: Path) -> bool:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "-q", str(path.resolve())],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0
+
+
 def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
     rel = os.path.relpath(directory, root)
     spec = [] if rel == "." else ["--", rel]
@@ -236,6 +249,10 @@ def discover(paths: Sequence[str], cwd: Path) -> Discovery:
             continue
         if path.is_dir():
             root = _git_root(path)
+            if root is not None and path.resolve() != root.resolve() and _is_ignored(root, path):
+                # A directory named on the command line that git ignores as a whole (a
+                # virtualenv, a vendored tree): the user asked for it, so walk it plainly.
+                root = None
             try:
                 found = list(_walk_git(path, root, cwd) if root else _walk_plain(path, cwd))
             except (OSError, subprocess.SubprocessError) as exc:

@@ -189,7 +189,7 @@ class Engine:
         return RunResult(_dedupe(findings), errors, notes, seen, checked, parsed)
 
     def check_project(self, files: Sequence[FileContext]) -> list[Finding]:
-        project = ProjectContext(files, self.db, self.pins)
+        project = ProjectContext(files, self.db, self.pins, self.settings.extra_env_names)
         by_path = {f.file.path: f.file for f in files}
         out: list[Finding] = []
         for rule in self.project_rules:

@@ -102,6 +102,7 @@ class ProjectContext:
     files: Sequence[FileContext]
     db: ProviderDB
     pins: dict[str, str] = field(default_factory=dict)
+    extra_env_names: tuple[str, ...] = ()  # settings: the project's own names, never flagged
 
 
 class ProjectRule(Rule):

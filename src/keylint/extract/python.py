@@ -242,6 +242,13 @@ class _Visitor(ast.NodeVisitor):
                 continue
             if isinstance(target, ast.Subscript) and qual in ("os.environ", "environ"):
                 fact = self.string_value(value, name, Origin.ENV, qualname=f"env.{name}")
+                if name_span is not None:  # inside the quotes, as for reads
+                    name_span = Span(
+                        name_span.line,
+                        name_span.column + 1,
+                        name_span.end_line,
+                        name_span.end_column - 1,
+                    )
                 self.emit(
                     EnvDef(
                         name, name_span or self.node_span(target), Context.CODE, "os.environ", fact
