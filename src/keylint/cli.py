@@ -153,6 +153,32 @@ def main(argv: Sequence[str] | None = None) -> None:
     default=None,
     help="Processes to use (default: one per core).",
 )
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check what the next commit holds (the git index), not the working tree.",
+)
+@click.option(
+    "--history",
+    "history",
+    is_flag=False,
+    flag_value="HEAD",
+    default=None,
+    metavar="[RANGE]",
+    help="Check every blob the commits of RANGE added (default: HEAD; e.g. main..feature, "
+    "or `all` for every ref): keys gone from HEAD but still in history. To limit it to "
+    "paths: `keylint --history HEAD src/`.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Report only findings not in this baseline (keylint's or a detect-secrets one).",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Write the current findings to the --baseline file instead of reporting them.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str | None,
@@ -170,32 +196,63 @@ def check(
     color: str,
     max_file_size: int | None,
     jobs: int | None,
+    staged: bool,
+    history: str | None,
+    baseline: str | None,
+    update_baseline: bool,
 ) -> None:
     """Check files and directories (default: the current directory)."""
+    if staged and history is not None:
+        raise KeylintError("--staged and --history cannot be combined")
+    if update_baseline and not baseline:
+        raise KeylintError("--update-baseline needs --baseline FILE")
     cwd = Path.cwd()
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
     )
     fmt = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    from keylint.baseline import BaselineError
+    from keylint.gitscan import GitError
     from keylint.run import RunOptions, execute
 
+    git_mode = staged or history is not None
     options = RunOptions(
-        paths=tuple(paths) or (".",),
+        # --staged and --history without paths: the whole commit / repository, not the cwd.
+        paths=tuple(paths) or (() if git_mode else (".",)),
         cwd=cwd,
         settings=settings,
         force_exclude=force_exclude,
         jobs=jobs,
         quiet=quiet,
+        staged=staged,
+        history=history,
+        baseline=Path(baseline) if baseline else None,
+        update_baseline=update_baseline,
     )
     try:
         outcome = execute(options)
-    except ConfigError as exc:
+    except (ConfigError, BaselineError) as exc:
         raise KeylintError(str(exc)) from None
+    except GitError as exc:
+        raise KeylintError(f"git: {exc}") from None
+    if outcome.baseline_update is not None:
+        _report_baseline_update(outcome, quiet)
+        sys.exit(EXIT_ERROR if outcome.fatal else EXIT_OK)
     _emit(outcome, fmt, output_file, statistics, quiet, color)
     failing = outcome.failing(settings.fail_on)
     if outcome.fatal:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+
+
+def _report_baseline_update(outcome: Any, quiet: bool) -> None:
+    for path, message in outcome.errors:
+        click.echo(f"keylint: {path}: {message}", err=True)
+    if quiet:
+        return
+    update = outcome.baseline_update
+    state = "written" if update.changed else "unchanged"
+    click.echo(f"keylint: baseline {update.path}: {update.entries} finding(s), {state}", err=True)
 
 
 def _settings(

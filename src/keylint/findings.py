@@ -73,10 +73,15 @@ class Secret:
 
     redacted: str
     fingerprint: str
+    # SHA-1 hex of the raw value, as detect-secrets' `hashed_secret`: lets a
+    # `.secrets.baseline` match. Not shown by any reporter (the fingerprint is keylint's id).
+    sha1: str = ""
 
     @classmethod
     def of(cls, raw: str, prefix: str = "") -> Secret:
-        return cls(redact(raw, prefix), fingerprint(raw))
+        data = raw.encode("utf-8", "surrogatepass")
+        sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+        return cls(redact(raw, prefix), fingerprint(raw), sha1)
 
 
 @dataclass(frozen=True, slots=True)

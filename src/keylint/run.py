@@ -1,21 +1,30 @@
 """One run of ``keylint check``: discovery, excludes, the engine, and the report.
 
 This is the seam between the CLI (click, exit codes) and the engine (files → findings):
-it knows about paths and settings, not about options or terminals.
+it knows about paths and settings, not about options or terminals. Three sources of files:
+the working tree (default), the index (``--staged``: what the next commit holds) and the
+history (``--history``: every blob the commits added). A baseline then hides known findings,
+or records them (``--update-baseline``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keylint.config import Settings
-from keylint.discovery import DEFAULT_EXCLUDED_DIRS, Target, discover
-from keylint.engine import Engine, RunResult, fail_count
+from keylint.discovery import DEFAULT_EXCLUDED_DIRS, Target, discover, is_binary_name
+from keylint.engine import Engine, FileResult, RunResult, decode, fail_count, select_rules
 from keylint.findings import Finding, Severity
 from keylint.report import Report
+
+if TYPE_CHECKING:
+    from keylint.baseline import Update
+    from keylint.gitscan import Blob
 
 
 @dataclass
@@ -27,6 +36,10 @@ class RunOptions:
     jobs: int | None = None
     quiet: bool = False
     progress: Callable[[int, int], None] | None = None
+    staged: bool = False  # lint the index, not the working tree
+    history: str | None = None  # a revision range: lint the blobs its commits added
+    baseline: Path | None = None
+    update_baseline: bool = False  # write the findings to `baseline` instead of filtering
 
 
 @dataclass
@@ -37,6 +50,10 @@ class Outcome:
     files_checked: int
     fatal: bool = False  # a path given on the command line does not exist
     extra: dict[str, object] = field(default_factory=dict)
+    # The text each finding was found in (for baseline keys of findings without a secret).
+    lines: Callable[[str], str | None] = field(default=lambda _path: None, repr=False)
+    checked: list[str] | None = None  # display paths this run read (None: not path-based)
+    baseline_update: Update | None = None
 
     def failing(self, threshold: Severity) -> int:
         return fail_count(self.findings, threshold)
@@ -77,24 +94,233 @@ def pins_for(cwd: Path) -> dict[str, str]:
 
 
 def execute(options: RunOptions, engine: Engine | None = None) -> Outcome:
+    """Run, then apply or update the baseline. Raises ConfigError, GitError, BaselineError."""
+    if options.history is not None:
+        outcome = _execute_history(options, options.history, engine)
+    elif options.staged:
+        outcome = _execute_staged(options, engine)
+    else:
+        outcome = _execute_tree(options, engine)
+    if options.baseline is not None:
+        _apply_baseline(options, options.baseline, outcome)
+    return outcome
+
+
+def _without_baseline_file(targets: list[Target], options: RunOptions) -> list[Target]:
+    """The baseline is keylint's own output (hashes): never lint it."""
+    if options.baseline is None:
+        return targets
+    own = os.path.realpath(options.cwd / options.baseline)
+    return [t for t in targets if os.path.realpath(t.path) != own]
+
+
+def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
     targets, errors = select_targets(options)
+    targets = _without_baseline_file(targets, options)
     engine = engine or Engine(options.settings, pins=pins_for(options.cwd))
     progress = options.progress or _default_progress(len(targets), options.quiet)
     result: RunResult = engine.run(targets, progress=progress, jobs=options.jobs)
-    if progress is not None and hasattr(progress, "close"):
-        progress.close()
+    _close(progress)
     return Outcome(
         findings=result.findings,
         errors=[*errors, *result.errors],
         notes=result.notes,
         files_checked=result.files_checked,
         fatal=bool(errors) and not targets,
+        lines=_disk_lines(options.cwd),
+        checked=[t.display for t in targets],
     )
 
 
-def _default_progress(total: int, quiet: bool) -> Callable[[int, int], None] | None:
-    if quiet or total < 500 or not sys.stderr.isatty():
+def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
+    from keylint import gitscan
+
+    selection = gitscan.select_staged(options.cwd, options.paths)
+    engine = engine or Engine(options.settings, pins=pins_for(options.cwd))
+    blobs: list[gitscan.Blob] = []
+    notes: list[tuple[str, str]] = []
+    for entry, display, explicit in selection.entries:
+        target = Target(selection.root / entry.path, display, explicit=explicit)
+        if not explicit and _in_default_excluded_dir(display):
+            continue
+        if excluded(target, options.settings, options.force_exclude) or _is_baseline(
+            target, options
+        ):
+            continue
+        if is_binary_name(entry.path):
+            notes.append((display, "binary file skipped"))
+            continue
+        blobs.append(gitscan.Blob(entry.oid, display))
+    reader = gitscan.BlobReader(selection.root, options.settings.max_file_size)
+    try:
+        reader.fill(blobs)
+    finally:
+        reader.close()
+    contents: dict[str, bytes] = {}
+    for blob in blobs:
+        if blob.data is None:
+            notes.append((blob.display, _skipped(blob, options.settings.max_file_size)))
+        else:
+            contents[blob.display] = blob.data
+    progress = options.progress or _default_progress(len(blobs), options.quiet)
+    results = _lint_blobs(engine, blobs, options.jobs, progress)
+    _close(progress)
+    # Named explicitly but not in the index (untracked): checked as it is on disk rather
+    # than passed unread (a hook run with `--files new.py` must not report "all clear").
+    worktree = discover(selection.worktree, options.cwd) if selection.worktree else None
+    extra_targets = [
+        t
+        for t in (_without_baseline_file(worktree.targets, options) if worktree else [])
+        if not excluded(t, options.settings, options.force_exclude)
+    ]
+    results.extend(engine.lint_target(t) for t in extra_targets)
+    result = engine.collect(results, len(blobs) + len(extra_targets))
+    disk = _disk_lines(options.cwd)
+
+    def lines(path: str) -> str | None:
+        data = contents.get(path)
+        return decode(data)[0] if data is not None else disk(path)
+
+    return Outcome(
+        findings=result.findings,
+        errors=[*selection.errors, *result.errors],
+        notes=[*notes, *result.notes],
+        files_checked=result.files_checked,
+        fatal=bool(selection.errors) and not blobs and not extra_targets,
+        lines=lines,
+        checked=[*contents, *(t.display for t in extra_targets)],
+    )
+
+
+def _lint_blobs(
+    engine: Engine,
+    blobs: list[Blob],
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[FileResult]:
+    from keylint.gitscan import BlobLinter
+
+    linter = BlobLinter(engine, jobs)
+    results: list[FileResult] = []
+    total = sum(1 for b in blobs if b.data is not None)
+    try:
+        for start in range(0, len(blobs), 64):
+            for _, done in linter.submit(blobs[start : start + 64], None):
+                results.extend(done)
+                if progress:
+                    progress(len(results), total)
+        for _, done in linter.drain():
+            results.extend(done)
+            if progress:
+                progress(len(results), total)
+    finally:
+        linter.close()
+    return results
+
+
+def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> Outcome:
+    from keylint import gitscan
+    from keylint.findings import Category
+
+    settings = options.settings
+    rules = [r for r in select_rules(settings) if r.category is Category.HARDCODED_SECRET]
+    engine = engine or Engine(settings, rules=rules, pins=pins_for(options.cwd))
+    pathspecs = list(options.paths)
+
+    def keep(display: str) -> bool:
+        if _in_default_excluded_dir(display) or is_binary_name(display):
+            return False
+        target = Target(options.cwd / display, display)
+        return not excluded(target, settings, True) and not _is_baseline(target, options)
+
+    progress = options.progress or _default_progress(0, options.quiet, label="commits")
+    try:
+        result = gitscan.scan_history(
+            engine, options.cwd, spec, pathspecs, keep, jobs=options.jobs, progress=progress
+        )
+    except gitscan.GitError as exc:
+        paths = [w for w in spec.split() if (options.cwd / w).exists()]
+        if paths:  # `keylint --history src`: click took the path for the range
+            hint = f"; '{paths[0]}' is a path: write `keylint --history HEAD {paths[0]}`"
+            raise gitscan.GitError(f"{exc}{hint}") from None
+        raise
+    finally:
+        _close(progress)
+    return Outcome(
+        findings=result.findings,
+        errors=[],
+        notes=[],
+        files_checked=result.blobs,
+        extra={"history": {"range": spec, "commits": result.commits, "blobs": result.blobs}},
+    )
+
+
+def _apply_baseline(options: RunOptions, path: Path, outcome: Outcome) -> None:
+    from keylint import baseline
+
+    path = path if path.is_absolute() else options.cwd / path
+    if options.update_baseline:
+        outcome.baseline_update = baseline.update(
+            path, outcome.findings, options.cwd, outcome.lines, outcome.checked
+        )
+        return
+    known = baseline.load(path)
+    outcome.findings, hidden = baseline.apply(outcome.findings, known, options.cwd, outcome.lines)
+    if hidden:
+        outcome.notes.append(
+            (str(options.baseline), f"{hidden} known finding(s) in the baseline not shown")
+        )
+    outcome.extra["baseline"] = {"path": str(options.baseline), "hidden": hidden}
+
+
+def _is_baseline(target: Target, options: RunOptions) -> bool:
+    if options.baseline is None:
+        return False
+    own = os.path.realpath(options.cwd / options.baseline)
+    return os.path.realpath(target.path) == own
+
+
+def _in_default_excluded_dir(display: str) -> bool:
+    return any(part in DEFAULT_EXCLUDED_DIRS for part in display.split("/")[:-1])
+
+
+def _skipped(blob: Blob, limit: int) -> str:
+    if blob.size > limit:
+        return f"skipped: {blob.size} bytes is over the size limit ({limit}; set max-file-size)"
+    return "skipped: not found in the git object store"
+
+
+def _disk_lines(cwd: Path) -> Callable[[str], str | None]:
+    def read(display: str) -> str | None:
+        try:
+            return decode((cwd / display).read_bytes())[0]
+        except OSError:
+            return None
+
+    return read
+
+
+def _close(progress: Callable[[int, int], None] | None) -> None:
+    close = getattr(progress, "close", None)
+    if close is not None:
+        close()
+
+
+def _default_progress(
+    total: int, quiet: bool, label: str = "files"
+) -> Callable[[int, int], None] | None:
+    """A bar on a terminal only: never in pipes, CI logs (``CI`` set) or dumb terminals.
+    It appears once a run has lasted a second, so short runs never show it.
+    """
+    if quiet or not progress_wanted():
         return None
     from keylint.progress import Progress
 
-    return Progress(total)
+    return Progress(total, label=label)
+
+
+def progress_wanted() -> bool:
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
