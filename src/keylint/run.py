@@ -59,7 +59,9 @@ class Outcome:
         return fail_count(self.findings, threshold)
 
     def report(self) -> Report:
-        return Report(self.findings, self.errors, self.files_checked, extra=self.extra)
+        return Report(
+            self.findings, self.errors, self.files_checked, extra=self.extra, source=self.lines
+        )
 
     def render(self, fmt: str, *, color: bool = False, quiet: bool = False) -> str:
         from keylint.report import render
@@ -87,10 +89,17 @@ def select_targets(options: RunOptions) -> tuple[list[Target], list[tuple[str, s
     return targets, found.errors
 
 
-def pins_for(cwd: Path) -> dict[str, str]:
+def pins_for(cwd: Path, paths: tuple[str, ...] = ()) -> dict[str, str]:
+    """Dependency pins of the project being checked: found from the first path named (so
+    `keylint other/repo` reads other/repo's requirements), else from the working directory."""
     from keylint.pins import detect
 
-    return detect(cwd)
+    start = cwd
+    if paths:
+        first = Path(paths[0])
+        first = first if first.is_absolute() else cwd / first
+        start = first if first.is_dir() else first.parent
+    return detect(start.resolve())
 
 
 def execute(options: RunOptions, engine: Engine | None = None) -> Outcome:
@@ -117,7 +126,7 @@ def _without_baseline_file(targets: list[Target], options: RunOptions) -> list[T
 def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
     targets, errors = select_targets(options)
     targets = _without_baseline_file(targets, options)
-    engine = engine or Engine(options.settings, pins=pins_for(options.cwd))
+    engine = engine or Engine(options.settings, pins=pins_for(options.cwd, options.paths))
     progress = options.progress or _default_progress(len(targets), options.quiet)
     result: RunResult = engine.run(targets, progress=progress, jobs=options.jobs)
     _close(progress)
@@ -136,7 +145,7 @@ def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
     from keylint import gitscan
 
     selection = gitscan.select_staged(options.cwd, options.paths)
-    engine = engine or Engine(options.settings, pins=pins_for(options.cwd))
+    engine = engine or Engine(options.settings, pins=pins_for(options.cwd, options.paths))
     blobs: list[gitscan.Blob] = []
     notes: list[tuple[str, str]] = []
     for entry, display, explicit in selection.entries:
@@ -224,7 +233,7 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
 
     settings = options.settings
     rules = [r for r in select_rules(settings) if r.category is Category.HARDCODED_SECRET]
-    engine = engine or Engine(settings, rules=rules, pins=pins_for(options.cwd))
+    engine = engine or Engine(settings, rules=rules, pins=pins_for(options.cwd, options.paths))
     pathspecs = list(options.paths)
 
     def keep(display: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from keylint.findings import Finding
@@ -17,6 +17,9 @@ class Report:
     files_checked: int = 0
     fixed: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    # display path -> the text that was checked (the staged blob under --staged): reporters
+    # that need line text (SARIF's UTF-16 columns and line hashes) read it from here.
+    source: Callable[[str], str | None] | None = None
 
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -29,6 +32,8 @@ def render(fmt: str, report: Report, *, color: bool = False, quiet: bool = False
     module = importlib.import_module(f"{__name__}.{'json_' if fmt == 'json' else fmt}")
     if fmt == "text":
         return str(module.render(report, color=color, show_summary=not quiet))
+    if fmt == "sarif":
+        return str(module.render(report, source=report.source))
     if fmt == "github":
         return str(module.render(report, show_summary=not quiet))
     return str(module.render(report))
