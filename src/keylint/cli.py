@@ -175,6 +175,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     help="Report only findings not in this baseline (keylint's or a detect-secrets one).",
 )
 @click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply safe fixes (findings marked [*]) to the files, atomically; report the rest.",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix, also apply fixes that may change behaviour.",
+)
+@click.option(
     "--update-baseline",
     is_flag=True,
     help="Write the current findings to the --baseline file instead of reporting them.",
@@ -199,6 +209,8 @@ def check(
     staged: bool,
     history: str | None,
     baseline: str | None,
+    fix: bool,
+    unsafe_fixes: bool,
     update_baseline: bool,
 ) -> None:
     """Check files and directories (default: the current directory)."""
@@ -206,6 +218,8 @@ def check(
         raise KeylintError("--staged and --history cannot be combined")
     if update_baseline and not baseline:
         raise KeylintError("--update-baseline needs --baseline FILE")
+    if fix and (staged or history is not None):
+        raise KeylintError("--fix rewrites working-tree files: not with --staged or --history")
     cwd = Path.cwd()
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
@@ -238,11 +252,22 @@ def check(
     if outcome.baseline_update is not None:
         _report_baseline_update(outcome, quiet)
         sys.exit(EXIT_ERROR if outcome.fatal else EXIT_OK)
+    if fix:
+        _apply_fixes(outcome, cwd, unsafe_fixes)
     _emit(outcome, fmt, output_file, statistics, quiet, color)
     failing = outcome.failing(settings.fail_on)
     if outcome.fatal:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+
+
+def _apply_fixes(outcome: Any, cwd: Path, unsafe: bool) -> None:
+    from keylint.fix import apply_fixes
+
+    result = apply_fixes(outcome.findings, cwd, unsafe=unsafe)
+    outcome.findings = result.remaining
+    outcome.fixed = len(result.fixed)
+    outcome.errors.extend(result.errors)
 
 
 def _report_baseline_update(outcome: Any, quiet: bool) -> None:

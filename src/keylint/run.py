@@ -54,13 +54,19 @@ class Outcome:
     lines: Callable[[str], str | None] = field(default=lambda _path: None, repr=False)
     checked: list[str] | None = None  # display paths this run read (None: not path-based)
     baseline_update: Update | None = None
+    fixed: int = 0  # findings fixed by --fix (no longer in `findings`)
 
     def failing(self, threshold: Severity) -> int:
         return fail_count(self.findings, threshold)
 
     def report(self) -> Report:
         return Report(
-            self.findings, self.errors, self.files_checked, extra=self.extra, source=self.lines
+            self.findings,
+            self.errors,
+            self.files_checked,
+            fixed=self.fixed,
+            extra=self.extra,
+            source=self.lines,
         )
 
     def render(self, fmt: str, *, color: bool = False, quiet: bool = False) -> str:
