@@ -1,36 +1,153 @@
-"""What the key rules share: is this value a placeholder, a lookup, a key slot?
+"""What the key rules share: is this value a placeholder, a lookup, a key slot? Where in the
+source is its n-th character? Does detect-secrets agree that it is a secret?
 
-All vocabulary comes from rules/common.yaml and the provider files; this module only
-applies it.
+All provider vocabulary comes from rules/common.yaml and the provider files; this module only
+applies it. The Unicode tables below are facts about text, not about providers.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from keylint.facts import Origin, Value
+from keylint.facts import Origin, Span, Value
 from keylint.providers import KeyFormat, Provider, ProviderDB
+from keylint.source import FileKind, SourceFile
 
+if TYPE_CHECKING:
+    from keylint.checks.base import FileContext
+
+T = TypeVar("T")
+# Typographic quotes and invisible characters a copy from a web page wraps around a value.
+_PASTED_WRAPPERS = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb\u200b\ufeff\u00a0"
 _WRAPPERS = "\"'`<>{}[]() *"
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
+# --- lookups and placeholders --------------------------------------------------------------
 
-def is_lookup(text: str, db: ProviderDB) -> bool:
-    """``${VAR}``, ``${{ secrets.X }}``, ``$VAR``: names where the value comes from."""
+# A template marker or code expression written as the whole value. A tool that renders the
+# file (a shell, compose, Helm, Ansible, GitHub Actions, configparser) replaces it; Python
+# does not, so in a .py file the same text reaches the SDK verbatim and is a placeholder.
+_TEMPLATE_MARKER = re.compile(
+    r"^(?:\$\{\{.*\}\}|\$\{[^{}]*\}|\$[A-Z_][A-Z0-9_]*|\$\(.*\)|\{\{.*\}\}|\{%.*%\}|%\(\w+\)s"
+    r"|\{[A-Za-z_][\w.]*\}|(?:os\.environ|os\.getenv|process\.env)\b.*)$",
+    re.DOTALL,
+)
+# File kinds whose values a tool renders before use (benefit of the doubt for plain text).
+_UNRENDERED = frozenset({FileKind.PYTHON, FileKind.NOTEBOOK})
+
+
+def renders_templates(kind: FileKind) -> bool:
+    """False for Python code: ``"${OPENAI_API_KEY}"`` there is sent as is."""
+    return kind not in _UNRENDERED
+
+
+def is_lookup(text: str, db: ProviderDB, *, rendered: bool = True) -> bool:
+    """``${VAR}``, ``${{ secrets.X }}``, ``$VAR``: names where the value comes from.
+
+    With ``rendered=False`` (Python code) a template marker is not a lookup: nothing
+    replaces it. Secret-manager references (``op://``, ``vault:``, ARNs) stay lookups.
+    """
     stripped = text.strip()
+    if not stripped:
+        return False
+    if not rendered and _TEMPLATE_MARKER.match(stripped):
+        return False
     return any(p.search(stripped) for p in db.common.lookup_patterns)
 
 
-def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True) -> bool:
-    stripped = text.strip()
+def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True, rendered: bool = True) -> bool:
+    """A value that stands for a key: ``YOUR_API_KEY``, ``sk-...``, ``<key>``, ``xxxxxx``
+    (also inside typographic quotes: ``“YOUR_API_KEY”`` is a placeholder first)."""
+    stripped = text.strip().strip(_PASTED_WRAPPERS).strip()
     if not stripped:
         return empty
-    if is_lookup(stripped, db):
+    cache = _per_db(db, "placeholders", dict[tuple[str, bool], bool])
+    key = (stripped, rendered)
+    known = cache.get(key)
+    if known is None:
+        if len(cache) > 8192:  # several rules ask about the same values of one file
+            cache.clear()
+        known = cache[key] = _is_placeholder(stripped, db, rendered)
+    return known
+
+
+def _is_placeholder(stripped: str, db: ProviderDB, rendered: bool) -> bool:
+    if is_lookup(stripped, db, rendered=rendered):
         return False
+    if not rendered and _TEMPLATE_MARKER.match(stripped):
+        return True
     bare = stripped.strip(_WRAPPERS).lower()
     if bare in db.common.placeholder_words:
         return True
     return any(p.search(stripped) for p in db.common.placeholder_patterns)
+
+
+_ELIDED = re.compile(r"[A-Za-z0-9_-]{0,16}(?:\.{2,}|…|[xX*]{3,})")  # sk-..., gsk_xxxx
+
+
+def is_plain_placeholder(text: str, db: ProviderDB) -> bool:
+    """A placeholder that cannot be a secret, so a message may quote it in full."""
+    stripped = text.strip()
+    if len(stripped) > 40:
+        return False
+    bare = stripped.strip(_WRAPPERS).lower()
+    return (
+        bare in db.common.placeholder_words
+        or bool(_ELIDED.fullmatch(stripped))
+        or bool(_TEMPLATE_MARKER.match(stripped))
+        or bool(re.fullmatch(r"(.)\1{2,}", stripped))
+        or bool(re.fullmatch(r"<[^<>]{1,38}>", stripped))
+    )
+
+
+# What a placeholder in a generic slot (a bare `key:`, `s3_key`) must look like to be one:
+# it says so (`<your-token>`, `xxxx`, `...`, "replace", "fill in"), or has a key prefix.
+_LOUD_PLACEHOLDER = re.compile(
+    r"your|<[^<>]*(?:key|token|secret|api|passw|cred)[^<>]*>|x{4}|\*{4}|[\w-](?:\.{3}|…)|here\b"
+    r"|replace|insert|enter[-_ ]|paste|fill[-_ ]?in"
+    r"|填|入力|입력",
+    re.IGNORECASE,
+)
+
+
+def is_keyish_placeholder(text: str, db: ProviderDB, *, rendered: bool = True) -> bool:
+    """A placeholder that says it stands for a key (``<your-token>``, ``sk-...``).
+
+    Generic slots (a bare ``key:``, ``s3_key``) need this stronger evidence: ``example``,
+    ``$ref`` or ``mydbkey`` there is some other setting, not an API key.
+    """
+    if not is_placeholder(text, db, empty=False, rendered=rendered):
+        return False
+    stripped = text.strip()
+    if _LOUD_PLACEHOLDER.search(stripped):
+        return True
+    return any(stripped.startswith(f.prefix) for f in db.prefixed_formats if len(f.prefix) >= 3)
+
+
+_ENV_NAME_VALUE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:API_KEY|KEY|TOKEN|SECRET)$")
+
+
+def names_itself(text: str, name: str | None) -> bool:
+    """``TOKEN = "token"``, ``"api_key": "api-key"``: an enum member or a field naming
+    itself, not a credential."""
+    if not name or not _IDENTIFIER.fullmatch(text):
+        return False
+    return _NOT_ALNUM.sub("", text.lower()) == _NOT_ALNUM.sub("", _last(name).lower())
+
+
+def is_env_name_value(text: str, db: ProviderDB) -> bool:
+    """``api_key="OPENAI_API_KEY"``: the variable's name passed where its value belongs."""
+    stripped = text.strip()
+    return stripped in db.env_to_provider or bool(_ENV_NAME_VALUE.match(stripped))
+
+
+# --- names -------------------------------------------------------------------------------
 
 
 def slot_name(value: Value) -> str | None:
@@ -38,15 +155,100 @@ def slot_name(value: Value) -> str | None:
     return value.name
 
 
+_NAME_SEPARATORS = re.compile(r"[.:\[\]]")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*")
+
+
+def _last(name: str) -> str:
+    return _NAME_SEPARATORS.split(name)[-1] or name
+
+
+def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
+    """Per-name answers: the name patterns are large alternations (~100 µs a search) and
+    every rule asks about the same few names of a file."""
+    cache = _per_db(db, what, dict[str, bool])
+    if len(cache) > 8192:
+        cache.clear()
+    return cache
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _not_secret(last: str, db: ProviderDB) -> bool:
+    """``not_secret_name_pattern`` on the name, camelCase read as snake_case
+    (``NextContinuationToken`` is ``next_continuation_token``)."""
+    cache = _name_cache(db, "not-secret-name")
+    known = cache.get(last)
+    if known is None:
+        snake = _CAMEL_HUMP.sub("_", last)
+        known = cache[last] = bool(db.common.not_secret_name.search(snake))
+    return known
+
+
 def is_key_slot(name: str | None, db: ProviderDB) -> bool:
     if not name:
         return False
     if name in db.env_to_provider:
         return True
-    last = re.split(r"[.:\[\]]", name)[-1] or name
-    if db.common.not_secret_name.search(last):
+    last = _last(name)
+    if _not_secret(last, db):
         return False
     return bool(db.common.key_slot.search(last))
+
+
+# A slot whose value can only be an API credential; the generic ones (a bare ``key``,
+# ``s3_key``, ``cache_token``) hold many other things.
+_STRONG_SLOT = re.compile(
+    r"(?:^|[_\W])(?:api[_-]?key|apikey|api[_-]?token|access[_-]?token|auth[_-]?token"
+    r"|bearer[_-]?token|secret[_-]?key|client[_-]?secret|subscription[_-]?key|access[_-]?key"
+    r"|service[_-]?key|personal[_-]?access[_-]?token|pat)$"
+    r"|^(?:api[_-]?key|apikey|authorization|proxy-authorization|x-api-key|api-key"
+    r"|x-goog-api-key|x-api-token)$",
+    re.IGNORECASE,
+)
+# `GITHUB_TOKEN`, `JWT_SECRET`: an environment variable; `eof_token` in code is not a key.
+_ENV_CREDENTIAL = re.compile(r"[A-Z0-9]_(?:TOKEN|SECRET)$")
+_HEADER_SLOTS = frozenset({"authorization", "proxy-authorization"})
+
+
+def is_strong_key_slot(name: str | None, db: ProviderDB) -> bool:
+    """``api_key``, ``OPENAI_API_KEY``, ``GITHUB_TOKEN``, ``openai_key``: surely a credential."""
+    if not is_key_slot(name, db):
+        return False
+    assert name is not None
+    last = _last(name)
+    if name in db.env_to_provider or _STRONG_SLOT.search(last) or _ENV_CREDENTIAL.search(last):
+        return True
+    return _names_provider(last, db) is not None
+
+
+def is_auth_header(name: str | None) -> bool:
+    return bool(name) and str(name).lower() in _HEADER_SLOTS
+
+
+def is_secret_name(name: str | None, db: ProviderDB) -> bool:
+    """Names detect-secrets' keyword plugin would treat as holding a secret (minus ids)."""
+    if not name:
+        return False
+    if "::" in name:
+        return False  # a type (`AWS::ApiGateway::ApiKey`), not a variable
+    last = _last(name)
+    if is_auth_header(last):
+        return True
+    if _not_secret(last, db):
+        return False
+    return bool(db.common.secret_name.search(last)) or is_strong_key_slot(name, db)
+
+
+def _names_provider(name: str, db: ProviderDB) -> Provider | None:
+    lowered = _NOT_ALNUM.sub("", name.lower())
+    for provider in db.providers:
+        for word in {provider.id.replace("-", ""), provider.name.lower().replace(" ", "")}:
+            if len(word) >= 4 and word in lowered:
+                return provider
+    return None
 
 
 def provider_for_name(name: str | None, db: ProviderDB) -> Provider | None:
@@ -61,6 +263,50 @@ def provider_for_name(name: str | None, db: ProviderDB) -> Provider | None:
     return None
 
 
+def _sdk_roots(db: ProviderDB) -> dict[str, Provider]:
+    """Top-level SDK package -> provider (``sdk.packages`` in rules/, else the provider id)."""
+
+    def build() -> dict[str, Provider]:
+        roots: dict[str, Provider] = {}
+        for provider in db.providers:
+            roots.setdefault(provider.id.replace("-", "_"), provider)
+        for provider, section in db.iter_sections("sdk"):
+            packages = section.get("packages", ()) if isinstance(section, dict) else ()
+            for package in packages or ():
+                roots[str(package).split(".")[0]] = provider
+        return roots
+
+    return _per_db(db, "sdk-roots", build)
+
+
+def sdk_provider(qualname: str | None, db: ProviderDB) -> Provider | None:
+    """``openai.OpenAI:api_key`` / ``openai.api_key`` -> the provider of that SDK."""
+    if not qualname:
+        return None
+    root = qualname.split(".")[0].split(":")[0]
+    return _sdk_roots(db).get(root)
+
+
+def is_sdk_binding(value: Value, db: ProviderDB) -> bool:
+    """A value handed straight to an SDK: ``openai.api_key = …`` or ``OpenAI(api_key=…)``."""
+    if value.origin not in (Origin.ASSIGN, Origin.KWARG) or not value.qualname:
+        return False
+    if value.origin is Origin.ASSIGN and "." not in value.qualname:
+        return False
+    return sdk_provider(value.qualname, db) is not None
+
+
+def provider_for_value(value: Value, db: ProviderDB) -> Provider | None:
+    """The provider a value is meant for: by its variable name, else by the SDK it goes to."""
+    provider = provider_for_name(value.name, db)
+    if provider is None and value.origin in (Origin.ASSIGN, Origin.KWARG):
+        provider = sdk_provider(value.qualname, db)
+    return provider
+
+
+# --- formats -----------------------------------------------------------------------------
+
+
 def format_of(value: str, db: ProviderDB) -> KeyFormat | None:
     """The prefixed key format that fully matches ``value``, if any."""
     for fmt in db.formats_claimed_by(value):
@@ -69,7 +315,7 @@ def format_of(value: str, db: ProviderDB) -> KeyFormat | None:
     return None
 
 
-def contextual_format(value: Value, db: ProviderDB, line: str) -> KeyFormat | None:
+def contextual_format(value: Value, db: ProviderDB, line: str = "") -> KeyFormat | None:
     """A prefix-less format (Azure, Mistral, Cohere, AWS secret) recognised by its name."""
     if value.name is None:
         return None
@@ -80,6 +326,81 @@ def contextual_format(value: Value, db: ProviderDB, line: str) -> KeyFormat | No
             if fmt.context.search(value.name) and fmt.regex.fullmatch(value.value):
                 return fmt
     return None
+
+
+@functools.cache
+def _claim_pattern(fmt: KeyFormat) -> re.Pattern[str] | None:
+    """What a value must start with to claim ``fmt``: its prefix when that is distinctive
+    (``gsk_``, ``AIza``), else the prefix plus the character class that follows it in the
+    regex (``gh`` + ``[pousr]_``). None when the format cannot be claimed by text alone."""
+    prefix = fmt.prefix
+    if not prefix or fmt.context is not None:
+        return None
+    if len(prefix) >= 4 or (len(prefix) == 3 and prefix[-1] in "-_"):
+        return re.compile(re.escape(prefix))
+    pattern = fmt.regex.pattern
+    if pattern.startswith(prefix):
+        tail = re.match(r"\[[^\]]+\][-_]", pattern[len(prefix) :])
+        if tail:
+            return re.compile(re.escape(prefix) + tail.group(0))
+    return None
+
+
+def claimed_format(text: str, db: ProviderDB) -> KeyFormat | None:
+    """The strict format whose prefix ``text`` starts with (longest prefix first)."""
+    claims, formats = _claims(db)
+    match = claims.match(text)
+    if match is None or match.lastgroup is None:
+        return None
+    return formats[int(match.lastgroup[1:])]
+
+
+def _claims(db: ProviderDB) -> tuple[re.Pattern[str], list[KeyFormat]]:
+    """One anchored regex over every claim pattern; the group name indexes the format."""
+
+    def build() -> tuple[re.Pattern[str], list[KeyFormat]]:
+        formats: list[KeyFormat] = []
+        parts: list[str] = []
+        for fmt in db.prefixed_formats:
+            claim = _claim_pattern(fmt) if fmt.strict else None
+            if claim is not None:
+                parts.append(f"(?P<f{len(formats)}>{claim.pattern})")
+                formats.append(fmt)
+        return re.compile("|".join(parts) or r"(?!)"), formats
+
+    return _per_db(db, "claims", build)
+
+
+_PER_DB: dict[tuple[int, str], tuple[ProviderDB, Any]] = {}
+
+
+def _per_db(db: ProviderDB, what: str, build: Callable[[], T]) -> T:
+    """A value derived from ``db``, built once (ProviderDB holds dicts: not hashable)."""
+    cached = _PER_DB.get((id(db), what))
+    if cached is not None and cached[0] is db:
+        return cast(T, cached[1])
+    value = build()
+    _PER_DB[(id(db), what)] = (db, value)
+    return value
+
+
+@functools.cache
+def charset_of(fmt: KeyFormat) -> frozenset[str]:
+    """The characters a format allows after its prefix (``A-Za-z0-9_-`` expanded)."""
+    return frozenset(_expand(fmt.charset))
+
+
+def _expand(spec: str) -> set[str]:
+    chars: set[str] = set()
+    i = 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            chars.update(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            chars.add(spec[i])
+            i += 1
+    return chars
 
 
 def binds_a_value(value: Value) -> bool:
@@ -97,3 +418,542 @@ def looks_random(text: str) -> bool:
         )
     )
     return classes >= 2
+
+
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-.+/=:~]+")
+
+
+def key_like(text: str, db: ProviderDB, *, min_len: int = 16) -> bool:
+    """One token of key characters that looks random, or that claims a provider format."""
+    if not text or not _TOKEN_CHARS.fullmatch(text):
+        return False
+    if db.formats_claimed_by(text) and any(len(f.prefix) >= 3 for f in db.formats_claimed_by(text)):
+        return True
+    return len(text) >= min_len and looks_random(text)
+
+
+# --- where a value's characters are in the source --------------------------------------------
+
+_SIMPLE_ESCAPES = frozenset("nrtvfab0\\'\"/$ `e_LNP")
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+class _Identity(Sequence[tuple[int, int]]):
+    """The units of a value whose source text is the value itself (no escapes)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[int, int]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[int, int] | Sequence[tuple[int, int]]:
+        if isinstance(index, slice):
+            return [(i, i + 1) for i in range(self.n)[index]]
+        if not -self.n <= index < self.n:
+            raise IndexError(index)
+        index %= self.n
+        return (index, index + 1)
+
+
+Units = Sequence[tuple[int, int]]
+
+
+def raw_units(value: Value) -> Units | None:
+    """For each character of ``value.value``, its ``[start, end)`` in ``value.raw``.
+
+    ``raw`` is the source text (escapes undecoded); a decoded character may come from an
+    escape (``\\n``, ``\\u200b``). Returns None when the two cannot be lined up (a folded
+    YAML string, a concatenation): callers then point at the start of the value.
+    """
+    raw, decoded = value.raw, value.value
+    if value.dynamic:
+        return None
+    if raw == decoded:
+        return _Identity(len(raw))
+    units: list[tuple[int, int]] = []
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c == "\\" and i + 1 < len(raw):
+            n = raw[i + 1]
+            if n in _HEX_ESCAPES:
+                width = _HEX_ESCAPES[n]
+                units.append((i, i + 2 + width))
+                i += 2 + width
+                continue
+            if n == "N" and raw[i + 2 : i + 3] == "{":
+                end = raw.find("}", i)
+                if end < 0:
+                    return None
+                units.append((i, end + 1))
+                i = end + 1
+                continue
+            if n == "\n":  # a line continuation decodes to nothing
+                i += 2
+                continue
+            if n in _SIMPLE_ESCAPES:
+                units.append((i, i + 2))
+                i += 2
+                continue
+        if value.quote == "'" and c == "'" and raw[i + 1 : i + 2] == "'":  # YAML ''
+            units.append((i, i + 2))
+            i += 2
+            continue
+        units.append((i, i + 1))
+        i += 1
+    if len(units) != len(decoded):
+        return None
+    for (start, end), char in zip(units, decoded, strict=True):
+        if end - start == 1 and raw[start] != char:
+            return None
+    return units
+
+
+def raw_span(file: SourceFile, value: Value, start: int, end: int) -> Span:
+    """The span of ``value.raw[start:end]`` in the file (raw begins at ``value.span``)."""
+    base = file.offset(value.span.line, value.span.column)
+    return file.span(base + start, base + end)
+
+
+def char_span(file: SourceFile, value: Value, units: Units | None, index: int) -> Span:
+    """The span of the ``index``-th decoded character, or the value's start if unmapped."""
+    if units is None or index >= len(units):
+        return Span.point(value.span.line, value.span.column)
+    start, end = units[index]
+    return raw_span(file, value, start, end)
+
+
+# --- the key text of a value -----------------------------------------------------------------
+
+_SCHEME = re.compile(r"^(?:Bearer|Token|Basic|Bot|Key|ApiKey|Api-Key)(?::)?[ \t]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class KeyText:
+    """The part of a value that is the key: the whole value, or a header value's credential.
+
+    ``offset`` is where ``text`` starts in ``value.value``.
+    """
+
+    value: Value
+    text: str
+    offset: int
+
+    @functools.cached_property
+    def units(self) -> Units | None:
+        """Where each decoded character is in the source (computed when first needed)."""
+        return raw_units(self.value)
+
+    def span(self, file: SourceFile, index: int, length: int = 1) -> Span:
+        """The span of ``text[index:index+length]`` in the source."""
+        first = char_span(file, self.value, self.units, self.offset + index)
+        if length <= 1 or self.units is None:
+            return first
+        last_index = min(self.offset + index + length, len(self.units)) - 1
+        last = char_span(file, self.value, self.units, last_index)
+        return Span(first.line, first.column, last.end_line, last.end_column)
+
+    @property
+    def start(self) -> Span:
+        return Span.point(self.value.span.line, self.value.span.column)
+
+
+def key_text(value: Value) -> KeyText:
+    """The credential part of a value (after ``Bearer `` in an Authorization header)."""
+    text, offset = value.value, 0
+    if is_auth_header(value.name):
+        scheme = _SCHEME.match(text)
+        if scheme:
+            offset = scheme.end()
+            text = text[offset:]
+    return KeyText(value, text, offset)
+
+
+def runs(value: Value) -> bool:
+    """A value a program or loader uses: code or configuration, bound to a name."""
+    return value.context.runs and value.origin not in (Origin.LITERAL, Origin.TOKEN)
+
+
+# --- paths ---------------------------------------------------------------------------------
+
+_TEST_DIR = re.compile(
+    r"^(?:_{0,2}tests?|testing|__tests__|specs?|fixtures|testdata|test_.*|.*_tests?)$"
+)
+_TEST_FILE = re.compile(r"^(?:test_.*\.py|.*_test\.py|conftest\.py|.*\.(?:test|spec)\.[jt]sx?)$")
+_DOC_FILE = re.compile(
+    r"\.(?:rst|txt|adoc|asciidoc|textile|html?|org|tex|pod|rdoc)$|^(?:METADATA|PKG-INFO)$",
+    re.IGNORECASE,
+)
+
+
+def is_test_path(path: str) -> bool:
+    """Tests pass fake keys to mocked clients on purpose (``OpenAI(api_key="test")``)."""
+    p = PurePosixPath(path)
+    if any(_TEST_DIR.match(part.lower()) for part in p.parts[:-1]):
+        return True
+    name = p.name.lower()
+    return bool(_TEST_FILE.match(name)) or name.startswith((".env.test", ".env.ci"))
+
+
+def is_documentation(path: str) -> bool:
+    """Prose formats (reStructuredText, plain text, HTML, package METADATA) document
+    configuration like a README does: their ``key = value`` lines are illustrations."""
+    return bool(_DOC_FILE.search(PurePosixPath(path).name))
+
+
+# --- Unicode that does not belong in a key ---------------------------------------------------
+
+INVISIBLE: dict[str, str] = {
+    "\u00a0": "NO-BREAK SPACE",
+    "\u00ad": "SOFT HYPHEN",
+    "\u034f": "COMBINING GRAPHEME JOINER",
+    "\u061c": "ARABIC LETTER MARK",
+    "\u115f": "HANGUL CHOSEONG FILLER",
+    "\u1160": "HANGUL JUNGSEONG FILLER",
+    "\u17b4": "KHMER VOWEL INHERENT AQ",
+    "\u17b5": "KHMER VOWEL INHERENT AA",
+    "\u180e": "MONGOLIAN VOWEL SEPARATOR",
+    "\u2000": "EN QUAD",
+    "\u2001": "EM QUAD",
+    "\u2002": "EN SPACE",
+    "\u2003": "EM SPACE",
+    "\u2004": "THREE-PER-EM SPACE",
+    "\u2005": "FOUR-PER-EM SPACE",
+    "\u2006": "SIX-PER-EM SPACE",
+    "\u2007": "FIGURE SPACE",
+    "\u2008": "PUNCTUATION SPACE",
+    "\u2009": "THIN SPACE",
+    "\u200a": "HAIR SPACE",
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u200c": "ZERO WIDTH NON-JOINER",
+    "\u200d": "ZERO WIDTH JOINER",
+    "\u200e": "LEFT-TO-RIGHT MARK",
+    "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u2028": "LINE SEPARATOR",
+    "\u2029": "PARAGRAPH SEPARATOR",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u202f": "NARROW NO-BREAK SPACE",
+    "\u205f": "MEDIUM MATHEMATICAL SPACE",
+    "\u2060": "WORD JOINER",
+    "\u2061": "FUNCTION APPLICATION",
+    "\u2062": "INVISIBLE TIMES",
+    "\u2063": "INVISIBLE SEPARATOR",
+    "\u2064": "INVISIBLE PLUS",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
+    "\u3000": "IDEOGRAPHIC SPACE",
+    "\u3164": "HANGUL FILLER",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE (BOM)",
+    "\uffa0": "HALFWIDTH HANGUL FILLER",
+}
+TYPOGRAPHIC: dict[str, tuple[str, str]] = {  # char -> (name, what it replaced)
+    "\u2018": ("LEFT SINGLE QUOTATION MARK", "'"),
+    "\u2019": ("RIGHT SINGLE QUOTATION MARK", "'"),
+    "\u201a": ("SINGLE LOW-9 QUOTATION MARK", "'"),
+    "\u201b": ("SINGLE HIGH-REVERSED-9 QUOTATION MARK", "'"),
+    "\u201c": ("LEFT DOUBLE QUOTATION MARK", '"'),
+    "\u201d": ("RIGHT DOUBLE QUOTATION MARK", '"'),
+    "\u201e": ("DOUBLE LOW-9 QUOTATION MARK", '"'),
+    "\u201f": ("DOUBLE HIGH-REVERSED-9 QUOTATION MARK", '"'),
+    "\u00ab": ("LEFT-POINTING DOUBLE ANGLE QUOTATION MARK", '"'),
+    "\u00bb": ("RIGHT-POINTING DOUBLE ANGLE QUOTATION MARK", '"'),
+    "\u2032": ("PRIME", "'"),
+    "\u2033": ("DOUBLE PRIME", '"'),
+    "\u2026": ("HORIZONTAL ELLIPSIS", "..."),
+    "\u2010": ("HYPHEN", "-"),
+    "\u2011": ("NON-BREAKING HYPHEN", "-"),
+    "\u2012": ("FIGURE DASH", "-"),
+    "\u2013": ("EN DASH", "-"),
+    "\u2014": ("EM DASH", "-"),
+    "\u2212": ("MINUS SIGN", "-"),
+}
+ASCII_WHITESPACE = frozenset(" \t\r\n\v\f")
+_ODD_CHARACTER = re.compile(
+    "[" + re.escape("".join(sorted({*ASCII_WHITESPACE, *INVISIBLE, *TYPOGRAPHIC, "\\"}))) + "]"
+)
+
+
+_LITERAL_ESCAPE = re.compile(r"\\[nrt]")
+
+
+def clean_key(text: str) -> str:
+    """The key with whitespace, invisible and typographic characters (and literal ``\\n``
+    escapes) removed: what the user meant to paste."""
+    text = _LITERAL_ESCAPE.sub("", text)
+    return "".join(
+        c for c in text if c not in ASCII_WHITESPACE and c not in INVISIBLE and c not in TYPOGRAPHIC
+    )
+
+
+_LAST_SUSPECTS: list[tuple[FileContext, list[KeyText]]] = []
+
+
+def suspect_keys(ctx: FileContext) -> list[KeyText]:
+    """Keys that contain whitespace, an invisible or typographic character or a backslash
+    (what the key-whitespace rules look at), computed once per file for all of them."""
+    if _LAST_SUSPECTS and _LAST_SUSPECTS[0][0] is ctx:
+        return _LAST_SUSPECTS[0][1]
+    found = list(_suspect_keys(ctx))
+    _LAST_SUSPECTS[:] = [(ctx, found)]
+    return found
+
+
+def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
+    """Values that are keys: in a key slot and key-like once cleaned, or anywhere when they
+    claim a provider format. Placeholders and lookups are not keys (contract §3:
+    placeholder-key wins), nor is ``Bearer …`` stored in a key slot (KL223)."""
+    db = ctx.db
+    rendered = renders_templates(ctx.file.kind)
+    claims = _claims(db)[0]
+    for value in ctx.of(Value):
+        if value.dynamic or not value.context.runs or value.origin is Origin.TOKEN:
+            continue
+        if value.is_template and rendered:
+            continue
+        dotenv_trailing = value.origin is Origin.DOTENV and value.raw != value.value
+        if not dotenv_trailing and not _ODD_CHARACTER.search(value.value):
+            continue  # the cheap test first: most strings have nothing to report
+        slot = value.origin is not Origin.LITERAL and is_key_slot(value.name, db)
+        if not slot:
+            text = value.value
+            if len(text) > 400 or len(text.split(None, 3)) > 3:
+                continue  # a message or a format string, not a pasted key
+            if not (claims.search(text) or db.key_scanner.search(text)):
+                continue
+        kt = key_text(value)
+        cleaned = clean_key(kt.text)
+        if not cleaned or strip_scheme(kt.text.strip())[0]:
+            continue
+        if is_placeholder(cleaned, db, rendered=rendered) or is_lookup(cleaned, db):
+            continue
+        claimed = bool(db.key_scanner.search(cleaned) or claimed_format(cleaned, db))
+        strong = slot and is_strong_key_slot(value.name, db)
+        if (claimed and key_like(cleaned, db)) or (
+            slot and key_like(cleaned, db, min_len=12 if strong else 20)
+        ):
+            yield kt
+
+
+def strip_scheme(text: str) -> tuple[int, str]:
+    """``Bearer sk-…`` -> (length of ``Bearer ``, ``sk-…``); (0, text) without a scheme."""
+    match = _SCHEME.match(text)
+    if match and match.end() < len(text):
+        return match.end(), text[match.end() :]
+    return 0, text
+
+
+@functools.cache
+def allowed_chars(fmt: KeyFormat) -> frozenset[str]:
+    """Every character a format's regex allows after its prefix: its charset, the
+    characters of its classes and its literals (``T3BlbkFJ``, a trailing ``AA``, ``-``)."""
+    chars = set(charset_of(fmt))
+    pattern = fmt.regex.pattern
+    for prefix in (re.escape(fmt.prefix), fmt.prefix):
+        if prefix and pattern.startswith(prefix):
+            pattern = pattern[len(prefix) :]
+            break
+    for cls in re.findall(r"\[([^\]]+)\]", pattern):
+        chars |= _expand(cls.replace("\\", ""))
+    if "\\d" in pattern:
+        chars |= set("0123456789")
+    if "\\w" in pattern:
+        chars |= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+    literal = re.sub(r"\[[^\]]*\]|\\.|\{[^}]*\}|\(\?:|[()|?*+^$]", "", pattern)
+    return frozenset(chars | set(literal))
+
+
+# --- detect-secrets -------------------------------------------------------------------------
+
+# How many lines reached detect-secrets, per purpose (reported by bench runs).
+STATS: Counter[str] = Counter()
+
+# detect-secrets reads a line by its file type (quotes required in code, optional in config).
+# Dotenv and shell assignments are config-like ``KEY=value`` lines.
+_DS_FILENAME: dict[FileKind, str] = {
+    FileKind.PYTHON: "keylint.py",
+    FileKind.NOTEBOOK: "keylint.py",
+    FileKind.DOTENV: "keylint.cfg",
+    FileKind.SHELL: "keylint.cfg",
+    FileKind.DOCKERFILE: "keylint.cfg",
+    FileKind.YAML: "keylint.yaml",
+    FileKind.JSON: "keylint.yaml",
+    FileKind.TOML: "keylint.toml",
+    FileKind.MARKDOWN: "keylint.md",
+}
+
+# detect-secrets' format plugins that keylint's own provider data does not cover, with the
+# cheap text that must be on a line before the plugin is worth running there: (a literal,
+# a regex that starts with it). A regex that starts with a literal is searched at memchr
+# speed; one that starts with a character class is ~30x slower (bench: 104 MB in 60 s
+# as one alternation, 1.3 s as these).
+REGEX_PLUGINS: dict[str, tuple[tuple[str, str], ...]] = {
+    "JwtTokenDetector": (("eyJ", r"eyJ[A-Za-z0-9_=-]{4,}\."),),
+    "TwilioKeyDetector": (("AC", r"AC[a-z0-9]{32}"), ("SK", r"SK[a-z0-9]{32}")),
+    "SendGridDetector": (("SG.", r"SG\.[A-Za-z0-9_-]{22}\."),),
+    "MailchimpDetector": (("-us", r"-us[0-9]"),),
+    "NpmDetector": ((":_authToken=", r":_authToken="),),
+    "PypiTokenDetector": (("pypi-AgE", r"pypi-AgE"),),
+    "GitLabTokenDetector": (
+        ("gl", r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-"),
+        ("GR1348941", r"GR1348941"),
+    ),
+    "DiscordBotTokenDetector": ((".", r"\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27}"),),
+    "TelegramBotTokenDetector": ((":", r":[0-9A-Za-z_-]{35}"),),
+    "BasicAuthDetector": (("://", r"://[^\s/:@'\"]+:[^\s/@'\"]+@"),),
+    "AzureStorageKeyDetector": (("AccountKey=", r"AccountKey="),),
+    "SquareOAuthDetector": (("sq0csp-", r"sq0csp-"),),
+}
+_PLUGIN_MODULES: dict[str, str] = {
+    "KeywordDetector": "keyword",
+    "Base64HighEntropyString": "high_entropy_strings",
+    "HexHighEntropyString": "high_entropy_strings",
+    "PrivateKeyDetector": "private_key",
+    "JwtTokenDetector": "jwt",
+    "TwilioKeyDetector": "twilio",
+    "SendGridDetector": "sendgrid",
+    "MailchimpDetector": "mailchimp",
+    "NpmDetector": "npm",
+    "PypiTokenDetector": "pypi_token",
+    "GitLabTokenDetector": "gitlab_token",
+    "DiscordBotTokenDetector": "discord",
+    "TelegramBotTokenDetector": "telegram_token",
+    "BasicAuthDetector": "basic_auth",
+    "AzureStorageKeyDetector": "azure_storage_key",
+    "SquareOAuthDetector": "square_oauth",
+}
+# Plugins whose regex's first group is the secret (the rest of the match is context).
+_GROUP_IS_SECRET = frozenset({"BasicAuthDetector", "NpmDetector"})
+_NAMED_VALUE_PLUGINS = ("KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString")
+
+
+@functools.cache
+def _triggers() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    return tuple(
+        (plugin, literal, re.compile(rx))
+        for plugin, triggers in REGEX_PLUGINS.items()
+        for literal, rx in triggers
+    )
+
+
+def trigger_hits(text: str) -> Iterator[tuple[str, int]]:
+    """(plugin, offset) of every format-plugin trigger in ``text``."""
+    for plugin, literal, regex in _triggers():
+        if literal in text:
+            for match in regex.finditer(text):
+                yield plugin, match.start()
+
+
+def has_trigger(text: str) -> bool:
+    return next(trigger_hits(text), None) is not None
+
+
+def ds_filename(kind: FileKind, path: str) -> str:
+    return _DS_FILENAME.get(kind, PurePosixPath(path).name or "keylint.txt")
+
+
+class DetectSecrets:
+    """detect-secrets' plugins and heuristic filters, used on single lines.
+
+    Importing detect-secrets costs ~0.2 s (it imports ``requests``), so :func:`detect_secrets`
+    builds this only when a candidate needs it. Plugins are called through ``analyze_line``
+    with verification disabled: detect-secrets never makes a network call from keylint.
+    """
+
+    def __init__(self) -> None:
+        import importlib
+
+        from detect_secrets.filters import heuristic
+        from detect_secrets.settings import get_settings
+
+        # Verification runs only when this filter is configured; make sure it never is.
+        get_settings().disable_filters(
+            "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+        )
+        self.heuristic = heuristic
+        self.plugins: dict[str, Any] = {}
+        for name, module in _PLUGIN_MODULES.items():
+            mod = importlib.import_module(f"detect_secrets.plugins.{module}")
+            self.plugins[name] = getattr(mod, name)()
+
+    def _filtered(self, secret: str, line: str, plugin: Any, path: str, *, indirect: bool) -> bool:
+        """detect-secrets' default heuristic filters (``detect_secrets.filters.heuristic``)."""
+        h = self.heuristic
+        return bool(
+            h.is_sequential_string(secret)
+            or h.is_potential_uuid(secret)
+            or h.is_likely_id_string(secret, line, plugin)
+            or h.is_templated_secret(secret)
+            or h.is_prefixed_with_dollar_sign(secret)
+            or h.is_not_alphanumeric_string(secret)
+            or h.is_lock_file(path)
+            or h.is_swagger_file(path)
+            or (indirect and h.is_indirect_reference(line))
+        )
+
+    def named_value(self, lines: list[tuple[str, str]], path: str, wanted: str) -> str | None:
+        """The secret type a named-value plugin (keyword, entropy) reports for ``wanted`` on
+        one of ``lines`` (each with the file name that sets its syntax), after the filters;
+        None when detect-secrets does not agree."""
+        for line, filename in lines:
+            STATS["named-value lines"] += 1
+            for name in _NAMED_VALUE_PLUGINS:
+                plugin = self.plugins[name]
+                for found in plugin.analyze_line(filename=filename, line=line):
+                    secret = found.secret_value or ""
+                    if secret.strip() != wanted:
+                        continue
+                    if self._filtered(secret, line, plugin, path, indirect=True):
+                        continue
+                    return str(plugin.secret_type)
+        return None
+
+    def formats(self, line: str, names: set[str], path: str) -> Iterator[tuple[str, str, int]]:
+        """(secret type, secret, column) for each format plugin in ``names`` that fires on
+        ``line``. The plugin decides (``analyze_line``); its own ``denylist`` regexes then
+        give the position (a plugin reports only a regex group: ``glpat`` of a GitLab
+        token, the password of a URL)."""
+        STATS["format-plugin lines"] += 1
+        for name in sorted(names):
+            plugin = self.plugins[name]
+            agreed = {
+                f.secret_value for f in plugin.analyze_line(filename="keylint.txt", line=line)
+            }
+            if not agreed:
+                continue
+            group = 1 if name in _GROUP_IS_SECRET else 0
+            for regex in plugin.denylist:
+                for match in regex.finditer(line):
+                    secret = match.group(group) or ""
+                    if not secret or not (agreed & {secret, match.group(0), *match.groups()}):
+                        continue
+                    if self._filtered(secret, line, plugin, path, indirect=False):
+                        continue
+                    yield str(plugin.secret_type), secret, match.start(group)
+
+    def private_key_header(self, line: str) -> str | None:
+        STATS["private-key lines"] += 1
+        plugin = self.plugins["PrivateKeyDetector"]
+        if plugin.analyze_line(filename="keylint.txt", line=line):
+            return str(plugin.secret_type)
+        return None
+
+
+@functools.cache
+def detect_secrets() -> DetectSecrets:
+    STATS["detect-secrets imports"] += 1
+    return DetectSecrets()
+
+
+def line_of(ctx: FileContext, value: Value) -> str:
+    return ctx.file.line_text(value.span.line)
