@@ -562,6 +562,13 @@ class _Visitor(ast.NodeVisitor):
             qual = self.qualify(node)
             if qual and qual.split(".")[0] in self.roots:
                 self.emit(SdkUse(qual, self.node_span(node), "attribute"))
+                # `openai.X.create(model="…").choices`: the call inside the chain still
+                # has arguments (and is a use of its own, at the same position).
+                inner = node.value
+                while isinstance(inner, ast.Attribute):
+                    inner = inner.value
+                if isinstance(inner, ast.Call):
+                    self.visit(inner)
                 return
         self.generic_visit(node)
 
@@ -586,6 +593,13 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Module(self, node: ast.Module) -> None:
         self._docstring(node.body)
+        self.generic_visit(node)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        # A string standing alone as a statement is a comment written as a string (the
+        # triple-quoted blocks in function bodies): prose, like a docstring.
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            self.docstrings.add(id(node.value))
         self.generic_visit(node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from keylint.checks.base import Example, FileContext, Rule
+from keylint.checks.kl4_endpoints import model_hits, shown, today
+from keylint.findings import Category, Finding, Severity
+
+
+class ModelShutdownScheduled(Rule):
+    """A model name whose announced shutdown is still ahead.
+
+    ## What it does
+    Finds model names with a shutdown date in `rules/providers/*.yaml` that has not passed
+    yet on the day keylint runs (`claude-opus-4-5`, `gpt-5-2025-08-07`, `whisper-1`…),
+    where `retired-model` (KL451) would find a retired one, and reports them at `info`
+    severity with the date and the replacement. On the shutdown date the same use becomes a
+    KL451 error.
+
+    ## Why is this bad?
+    Nothing fails yet; on the date, every request fails. The notice gives time to move.
+
+    ## Example
+    ```python
+    client.messages.create(model="claude-opus-4-5", max_tokens=1024, messages=messages)
+    ```
+
+    Use instead:
+    ```python
+    client.messages.create(model="claude-opus-4-7", max_tokens=1024, messages=messages)
+    ```
+
+    ## References
+    - https://developers.openai.com/api/docs/deprecations
+    - https://docs.anthropic.com/en/docs/about-claude/model-deprecations
+    """
+
+    code = "KL452"
+    name = "model-shutdown-scheduled"
+    category = Category.DEPRECATED_MODEL
+    severity = Severity.INFO
+    summary = "A model name whose announced shutdown date is still ahead."
+    precision = "medium"
+    examples = (
+        # gpt-5.1 is scheduled for 2027-04-01: update these when the data moves on.
+        Example("app.py", 'client.responses.create(model="gpt-5.1", input=text)\n', ((1, 32),)),
+        Example("app.py", 'client.responses.create(model="gpt-5.5", input=text)\n'),
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        on = today()
+        for model, span in model_hits(ctx):
+            if model.retired(on) or model.shutdown is None:
+                continue
+            message = (
+                f"`{model.name}` will be shut down on {model.shutdown.isoformat()} "
+                f"({model.provider.name}); move to {shown(model.replacement)}"
+            )
+            yield self.finding(ctx, span, message, provider=model.provider.id)
