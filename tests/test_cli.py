@@ -242,3 +242,11 @@ def test_module_entry_point(repo: Path) -> None:
     )
     assert proc.returncode == 1
     assert findings_of(proc.stdout) == [("a.py", 1, 26, "KL101")]
+
+
+def test_default_excludes_apply_below_the_directory_asked_for(repo: Path) -> None:
+    write(repo, "lib/site-packages/pkg/mod.py", KEY_LINE)
+    assert run(["lib"], repo).exit_code == 0
+    assert findings_of(run(["--format", "json", "lib/site-packages"], repo).output) == [
+        ("lib/site-packages/pkg/mod.py", 1, 26, "KL101")
+    ]

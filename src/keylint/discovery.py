@@ -24,8 +24,6 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
         ".svn",
         ".venv",
         "venv",
-        ".env.d",
-        "env",
         "virtualenv",
         "node_modules",
         "__pycache__",
@@ -202,9 +200,12 @@ def _is_ignored(root: Path, path: Path) -> bool:
 def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
     rel = os.path.relpath(directory, root)
     spec = [] if rel == "." else ["--", rel]
+    # Default excludes apply below the directory asked for, not to it or its parents:
+    # `keylint lib/site-packages` checks site-packages; `keylint lib` skips it.
+    skip = 0 if rel == "." else len(Path(rel).parts)
     for name in _git_lines(root, ["ls-files", "-z", "-co", "--exclude-standard", *spec]):
         parts = name.split("/")
-        if _excluded_dir(parts[:-1]):
+        if _excluded_dir(parts[skip:-1]):
             continue
         path = root / name
         if path.is_file() and not path.is_symlink():
@@ -217,7 +218,7 @@ def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
         if prefix and not name.startswith(prefix):
             continue
         parts = name.split("/")
-        if _excluded_dir(parts[:-1]) or not is_dotenv_name(parts[-1]):
+        if _excluded_dir(parts[skip:-1]) or not is_dotenv_name(parts[-1]):
             continue
         path = root / name
         if path.is_file() and not path.is_symlink():

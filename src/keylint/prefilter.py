@@ -74,7 +74,9 @@ def literals_from(db: ProviderDB) -> set[str]:
             found.add(str(word).lower())
         for section in ("models", "endpoints"):
             for item in provider.raw.get(section, ()) or ():
-                if isinstance(item, dict):
+                # `named_only` models (`command`, `davinci`, `ada`) are common words: they count
+                # only next to a model-ish name, which other literals already bring in.
+                if isinstance(item, dict) and not item.get("named_only"):
                     for field in ("name", "path", "host", "match"):
                         value = item.get(field)
                         if isinstance(value, str) and len(value) >= 4:
