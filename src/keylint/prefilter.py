@@ -20,28 +20,21 @@ import ahocorasick
 
 from keylint.providers import ProviderDB
 
-# Generic words that make a file interesting only when a value is assigned right after.
-KEYWORDS = ("passw", "secret", "token", "key", "pwd", "credential", "auth")
+# Generic words that make a file interesting only when a value is assigned right after
+# (detect-secrets' keyword list, as KL102 uses it; a bare `key` or `auth` is every dict).
+KEYWORDS = ("passw", "secret", "token", "pwd", "credential")
 # Always interesting, whatever follows.
 GENERIC_LITERALS = (
     "bearer",
-    "authoriz",
-    "authoris",
     "x-api-key",
     "api-key",
     "api_key",
     "apikey",
-    "-----begin",
-    "private key",
+    "private key-----",  # PEM private keys (a certificate's "-----BEGIN" is not one)
+    "private key block",  # PGP
     "gpt-",
     "/v1/",
     "api-version",
-    # env reads of any name: cross-file name checks (KL307) need every read and definition
-    "environ",
-    "getenv",
-    "process.env",
-    "basesettings",
-    "decouple",
     # trigger text of detect-secrets' format plugins (KL103) that no provider file names
     "eyj",
     "glpat-",
@@ -51,18 +44,31 @@ GENERIC_LITERALS = (
     "sq0csp-",
     "putty-user-key-file",
 )
-_KEYWORD_TAIL = re.compile(
-    r"""[a-z0-9_.-]{0,40}["']?\]?[ \t]*(?:=|:|=>|:=)[ \t]*(?:[rbuf]{0,2}["'`]|[^\s"'`#]{6})"""
-)
+# Reads of any env var name: the cross-file name check (KL307) needs every read, but only
+# when the project defines variables somewhere (a dotenv, compose or workflow file).
+ENV_READ_LITERALS = ("environ", "getenv", "process.env", "basesettings", "decouple")
+
+# In code a keyword counts when a string literal is assigned to it; in configuration any
+# value of six or more characters counts (`password: hunter22`).
+_TAIL_START = r"""[a-z0-9_.-]{0,40}["']?\]?[ \t]*(?:=|:|=>|:=)[ \t]*"""
+_KEYWORD_TAIL_CODE = re.compile(_TAIL_START + r"""[rbuf]{0,2}["'`]""")
+_KEYWORD_TAIL = re.compile(_TAIL_START + r"""(?:[rbuf]{0,2}["'`]|[^\s"'`#]{6})""")
+# `Authorization` counts as a header name (a dict key, `-H 'Authorization: …'`, a header
+# line, a `("authorization", …)` pair), not as a word in prose ("unauthorized").
+HEADER_WORDS = ("authorization", "authorisation", "authorizaton", "authorzation")
+_HEADER_TAIL = re.compile(r"""["'`\]]?[ \t]*[:=,]""")
 _KEYWORD = 1
 _LITERAL = 2
+_ENV_LITERAL = 3
+_HEADER = 4
 
 
 def literals_from(db: ProviderDB) -> set[str]:
     """Every lower-cased literal the provider data names."""
     found: set[str] = set(GENERIC_LITERALS)
     for provider in db.providers:
-        found.add(provider.id.split("-")[0])
+        # Provider names come from each file's `prefilter:` list, not from the id: ids like
+        # `together`, `google` or `github` are common words in any code base.
         for host in provider.hosts:
             found.add(host.lstrip("*.").lower())
         for key in provider.keys:
@@ -106,22 +112,36 @@ class Prefilter:
         automaton = ahocorasick.Automaton()
         for word in KEYWORDS:
             automaton.add_word(word, (_KEYWORD, len(word)))
+        for word in ENV_READ_LITERALS:
+            automaton.add_word(word, (_ENV_LITERAL, len(word)))
+        for word in HEADER_WORDS:
+            automaton.add_word(word, (_HEADER, len(word)))
         for word in literals:
             automaton.add_word(word, (_LITERAL, len(word)))
         automaton.make_automaton()
         self._automaton = automaton
+        self.env_reads = True  # the engine turns this off when nothing defines variables
 
     @classmethod
     def from_db(cls, db: ProviderDB) -> Prefilter:
         return cls(literals_from(db))
 
-    def interesting(self, data: bytes) -> bool:
+    def interesting(self, data: bytes, code: bool = False) -> bool:
+        """Does ``data`` mention anything a rule looks at? ``code``: Python or a notebook."""
         # latin-1 maps bytes 1:1 to code points: positions stay byte positions and the
         # decode cannot fail. Non-ASCII literals are not needed (all are ASCII).
         text = data.lower().decode("latin-1")
-        for end, (kind, _length) in self._automaton.iter(text):
-            if kind == _LITERAL:
+        tail = _KEYWORD_TAIL_CODE if code else _KEYWORD_TAIL
+        for end, (kind, length) in self._automaton.iter(text):
+            start = end - length + 1
+            # A word that starts inside another word is not it: `task-` is no `sk-` key,
+            # `pwdmodule` no password, `unauthorized` no header.
+            if start and text[start].isalnum() and text[start - 1].isalnum():
+                continue
+            if kind == _LITERAL or (kind == _ENV_LITERAL and self.env_reads):
                 return True
-            if _KEYWORD_TAIL.match(text, end + 1):
+            if kind == _KEYWORD and tail.match(text, end + 1):
+                return True
+            if kind == _HEADER and _HEADER_TAIL.match(text, end + 1):
                 return True
         return False

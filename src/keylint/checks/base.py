@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from keylint.facts import Fact, Span
 from keylint.findings import Category, Finding, Fix, Secret, Severity
@@ -44,6 +44,8 @@ class FileContext:
     facts: Sequence[Fact]
     db: ProviderDB
     pins: dict[str, str] = field(default_factory=dict)  # package -> version spec the project pins
+    # Work shared by several rules on this file (e.g. model names for KL451 and KL452).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def of(self, kind: type[F]) -> Iterator[F]:
         return (f for f in self.facts if isinstance(f, kind))

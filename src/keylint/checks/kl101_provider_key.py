@@ -62,16 +62,15 @@ class ProviderKey(Rule):
             return
         db = ctx.db
         text = ctx.file.text
-        for match in db.key_scanner.finditer(text):
-            raw = match.group(0)
+        for start, end, fmt in db.find_keys(text):
+            raw = text[start:end]
             if is_placeholder(raw, db):
                 continue
-            fmt = db.format_for_match(match)
             provider = db.by_id[fmt.provider]
             secret = Secret.of(raw, fmt.prefix)
             yield self.finding(
                 ctx,
-                ctx.file.span(match.start(), match.end()),
+                ctx.file.span(start, end),
                 f"{fmt.label} `{secret.redacted}` is hardcoded; move it to an environment "
                 f"variable or secret store and rotate it",
                 provider=provider.id,

@@ -458,11 +458,16 @@ def model_hits(ctx: FileContext) -> Iterator[tuple[Model, Span]]:
     """Every model name in running values: a value that is one (bound to a model-like name
     for ambiguous names), a `"model": "…"` pair or a quoted name inside a larger string (a
     JSON body in a curl command), a `/models/<name>` URL path."""
-    idx = index(ctx.db)
-    if not idx.models:
-        return
-    for value in running_values(ctx):
-        yield from _models_in(ctx, idx, value)
+    # KL451 and KL452 both ask: compute once per file.
+    cached = ctx.cache.get("model_hits")
+    if cached is None:
+        idx = index(ctx.db)
+        cached = []
+        if idx.models:
+            for value in running_values(ctx):
+                cached.extend(_models_in(ctx, idx, value))
+        ctx.cache["model_hits"] = cached
+    yield from cached
 
 
 def _models_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[tuple[Model, Span]]:
