@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from keylint.errors import BaselineError
 from keylint.findings import Finding
 from keylint.source import SourceFile
 
@@ -46,10 +47,6 @@ FORMAT_VERSION = 1
 # display path (relative to the working directory) → the text that was linted, if known
 LineSource = Callable[[str], "str | None"]
 Key = tuple[str, str, str]  # (path relative to the baseline, rule, fingerprint)
-
-
-class BaselineError(Exception):
-    """The baseline cannot be read or written (message names the file, never its contents)."""
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ def find_config(start: Path) -> Path | None:
                 raise
             if isinstance(data.get("tool"), dict) and "keylint" in data["tool"]:
                 return pyproject
+        if (directory / ".git").exists():
+            break  # a repository's settings never come from the repository around it
     return None
 
 

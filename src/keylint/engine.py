@@ -8,9 +8,9 @@ the facts that cross-file rules asked for.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from keylint.checks.base import FileContext, ProjectContext, ProjectRule, Rule
 from keylint.config import Settings, is_selected
 from keylint.discovery import Target, is_binary_name
 from keylint.extract import extract
+from keylint.facts import Fact
 from keylint.findings import Finding, Severity
 from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB
@@ -37,7 +38,9 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: tuple[str, str] | None = None  # (path, message): could not read or parse
     note: tuple[str, str] | None = None  # (path, message): skipped on purpose (binary, size)
-    project_facts: FileContext | None = None
+    # (file, facts) kept for cross-file rules. Not a FileContext: that would pickle a copy of
+    # the provider data into every result sent back from a worker process.
+    project_facts: tuple[SourceFile, list[Fact]] | None = None
     checked: bool = False  # read and prefiltered (not skipped)
     parsed: bool = False  # passed the prefilter and was parsed
 
@@ -80,12 +83,29 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.db = db if db is not None else load_db()
-        self.rules = list(rules) if rules is not None else select_rules(settings)
-        self.file_rules = [r for r in self.rules if not isinstance(r, ProjectRule)]
-        self.project_rules = [r for r in self.rules if isinstance(r, ProjectRule)]
-        self.wanted: tuple[type, ...] = tuple(t for r in self.project_rules for t in r.wants)
+        # Rules are imported on first use: a run whose files all fail the prefilter (the
+        # common pre-commit case) never imports the ~60 rule modules and their regexes.
+        self._given_rules = list(rules) if rules is not None else None
         self.pins = pins or {}
         self.prefilter = Prefilter.from_db(self.db)
+
+    @functools.cached_property
+    def rules(self) -> list[Rule]:
+        if self._given_rules is not None:
+            return self._given_rules
+        return select_rules(self.settings)
+
+    @functools.cached_property
+    def file_rules(self) -> list[Rule]:
+        return [r for r in self.rules if not isinstance(r, ProjectRule)]
+
+    @functools.cached_property
+    def project_rules(self) -> list[ProjectRule]:
+        return [r for r in self.rules if isinstance(r, ProjectRule)]
+
+    @functools.cached_property
+    def wanted(self) -> tuple[type, ...]:
+        return tuple(t for r in self.project_rules for t in r.wants)
 
     # --- one file ----------------------------------------------------------------------
 
@@ -142,7 +162,7 @@ class Engine:
         if self.wanted:
             kept = [f for f in extracted.facts if isinstance(f, self.wanted)]
             if kept:
-                project = FileContext(file, kept, self.db, self.pins)
+                project = (file, kept)
         return FileResult(findings, error=error, project_facts=project, checked=True, parsed=True)
 
     def lint_target(self, target: Target) -> FileResult:
@@ -182,10 +202,11 @@ class Engine:
             if r.note:
                 notes.append(r.note)
             if r.project_facts is not None:
-                project_files.append(r.project_facts)
+                source, facts = r.project_facts
+                project_files.append(FileContext(source, facts, self.db, self.pins))
             checked += r.checked
             parsed += r.parsed
-        if self.project_rules:
+        if parsed and self.project_rules:
             findings.extend(self.check_project(project_files))
         findings.sort(key=lambda f: f.sort_key)
         return RunResult(_dedupe(findings), errors, notes, seen, checked, parsed)
@@ -247,6 +268,7 @@ class Engine:
         batches = [targets[i : i + chunk] for i in range(0, total, chunk)]
         results = []
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor  # only when a pool is used
 
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         with ProcessPoolExecutor(

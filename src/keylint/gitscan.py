@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from keylint.engine import PARALLEL_MIN_FILES, Engine, FileResult
+from keylint.errors import GitError
 from keylint.findings import Category, Finding
 
 # Regular files only: symlinks (120000) hold a path, gitlinks (160000) a commit id.
@@ -37,10 +38,6 @@ _NULL_OID = "0" * 40
 _CAT_FILE_WINDOW = 64
 # git options that keep user configuration from changing the output we parse.
 _GIT_CONFIG = ("-c", "core.quotePath=false", "-c", "log.showSignature=false")
-
-
-class GitError(Exception):
-    """git is missing, this is not a repository, or a git command failed (message only)."""
 
 
 def _git(cwd: Path, args: Sequence[str], *, check: bool = True) -> bytes:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from keylint.config import Settings
 from keylint.discovery import DEFAULT_EXCLUDED_DIRS, Target, discover, is_binary_name
 from keylint.engine import Engine, FileResult, RunResult, decode, fail_count, select_rules
+from keylint.errors import GitError
 from keylint.findings import Finding, Severity
 from keylint.report import Report
 
@@ -253,11 +254,11 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
         result = gitscan.scan_history(
             engine, options.cwd, spec, pathspecs, keep, jobs=options.jobs, progress=progress
         )
-    except gitscan.GitError as exc:
+    except GitError as exc:
         paths = [w for w in spec.split() if (options.cwd / w).exists()]
         if paths:  # `keylint --history src`: click took the path for the range
             hint = f"; '{paths[0]}' is a path: write `keylint --history HEAD {paths[0]}`"
-            raise gitscan.GitError(f"{exc}{hint}") from None
+            raise GitError(f"{exc}{hint}") from None
         raise
     finally:
         _close(progress)
