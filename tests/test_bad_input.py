@@ -148,3 +148,11 @@ def test_empty_file_and_empty_dir(tree: Path) -> None:
     proc = keylint(tree, "empty.py", "emptydir")
     _assert_no_traceback(proc)
     assert proc.returncode == 0
+
+
+def test_many_binary_files_make_one_note(tree: Path) -> None:
+    for i in range(8):
+        (tree / f"img{i}.dat").write_bytes(b"\x00\x01" * 50)
+    proc = keylint(tree, "--format", "json", ".")
+    notes = [line for line in proc.stderr.splitlines() if "binary" in line]
+    assert notes == ["keylint: note: 8 binary files skipped (img0.dat, img1.dat, img2.dat, …)"]

@@ -331,8 +331,7 @@ def _emit(
     for path, message in outcome.errors:
         click.echo(f"keylint: {path}: {message}", err=True)
     if not quiet:
-        for path, message in outcome.notes:
-            click.echo(f"keylint: note: {path}: {message}", err=True)
+        _echo_notes(outcome.notes)
     stream = sys.stdout
     if statistics and fmt == "text":
         body = text_report.statistics(report)
@@ -346,6 +345,17 @@ def _emit(
         _write_output(Path(output_file), body)
     else:
         click.echo(body, nl=False, color=color)
+
+
+def _echo_notes(notes: Sequence[tuple[str, str]]) -> None:
+    """One line per skipped file, except that many binary files make one line, not 160."""
+    binary = [path for path, message in notes if message == "binary file skipped"]
+    for path, message in notes:
+        if message != "binary file skipped" or len(binary) <= 5:
+            click.echo(f"keylint: note: {path}: {message}", err=True)
+    if len(binary) > 5:
+        shown = ", ".join(binary[:3])
+        click.echo(f"keylint: note: {len(binary)} binary files skipped ({shown}, …)", err=True)
 
 
 def _write_output(path: Path, body: str) -> None:
