@@ -22,14 +22,14 @@ from keylint.providers import ProviderDB
 
 # Generic words that make a file interesting only when a value is assigned right after
 # (detect-secrets' keyword list, as KL102 uses it; a bare `key` or `auth` is every dict).
-KEYWORDS = ("passw", "secret", "token", "pwd", "credential")
+# `apikey` too: `"apiKey"` names fields in API schemas, `apiKey: "sk-…"` assigns one.
+KEYWORDS = ("passw", "secret", "token", "pwd", "credential", "apikey")
 # Always interesting, whatever follows.
 GENERIC_LITERALS = (
     "bearer",
     "x-api-key",
     "api-key",
     "api_key",
-    "apikey",
     "private key-----",  # PEM private keys (a certificate's "-----BEGIN" is not one)
     "private key block",  # PGP
     "gpt-",
