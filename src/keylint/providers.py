@@ -64,7 +64,7 @@ class KeyFormat:
     def fake(self, seed: int = 0) -> str:
         """A fake key of this format for tests: ``{N}`` in ``sample`` becomes N random chars."""
         rng = random.Random(f"{self.id}:{seed}")
-        alphabet = _expand_charset(self.charset)
+        alphabet = expand_charset(self.charset)
         return re.sub(
             r"\{(\d+)\}",
             lambda m: "".join(rng.choice(alphabet) for _ in range(int(m.group(1)))),
@@ -229,7 +229,8 @@ def _leading_literal(pattern: str) -> str:
     return "".join(out)
 
 
-def _expand_charset(charset: str) -> str:
+def expand_charset(charset: str) -> str:
+    """`A-Za-z0-9_-` → every character it names (a trailing `-` is itself)."""
     out: list[str] = []
     i = 0
     while i < len(charset):

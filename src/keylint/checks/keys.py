@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from keylint.facts import Origin, Span, Value
-from keylint.providers import KeyFormat, Provider, ProviderDB
+from keylint.providers import KeyFormat, Provider, ProviderDB, expand_charset
 from keylint.source import FileKind, SourceFile
 
 if TYPE_CHECKING:
@@ -387,20 +387,7 @@ def _per_db(db: ProviderDB, what: str, build: Callable[[], T]) -> T:
 @functools.cache
 def charset_of(fmt: KeyFormat) -> frozenset[str]:
     """The characters a format allows after its prefix (``A-Za-z0-9_-`` expanded)."""
-    return frozenset(_expand(fmt.charset))
-
-
-def _expand(spec: str) -> set[str]:
-    chars: set[str] = set()
-    i = 0
-    while i < len(spec):
-        if i + 2 < len(spec) and spec[i + 1] == "-":
-            chars.update(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
-            i += 3
-        else:
-            chars.add(spec[i])
-            i += 1
-    return chars
+    return frozenset(expand_charset(fmt.charset))
 
 
 def binds_a_value(value: Value) -> bool:
@@ -764,7 +751,7 @@ def allowed_chars(fmt: KeyFormat) -> frozenset[str]:
             pattern = pattern[len(prefix) :]
             break
     for cls in re.findall(r"\[([^\]]+)\]", pattern):
-        chars |= _expand(cls.replace("\\", ""))
+        chars |= set(expand_charset(cls.replace("\\", "")))
     if "\\d" in pattern:
         chars |= set("0123456789")
     if "\\w" in pattern:
