@@ -48,7 +48,14 @@ class FileContext:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def of(self, kind: type[F]) -> Iterator[F]:
-        return (f for f in self.facts if isinstance(f, kind))
+        """The facts of one type, in file order (grouped once per file: ~50 rules ask)."""
+        groups: dict[type, list[Any]] | None = self.cache.get("_by_type")
+        if groups is None:
+            groups = {}
+            for fact in self.facts:
+                groups.setdefault(type(fact), []).append(fact)
+            self.cache["_by_type"] = groups
+        return iter(groups.get(kind, ()))
 
 
 class Rule:

@@ -10,7 +10,9 @@ from keylint.findings import Category, Finding, Secret, Severity
 
 # Values that are names, paths, prompts or templates, never credentials (keylint's own
 # noise filters, applied before detect-secrets is asked).
-_FIELD_NAME = re.compile(r"[a-z]+(?:[_.-]?[A-Z]?[a-z]+)+")  # db_password, apiKeySource
+# db_password, apiKeySource. Written so each character has one way to match: the nested
+# `(?:[_.-]?[A-Z]?[a-z]+)+` form backtracked exponentially on long lowercase values.
+_FIELD_NAME = re.compile(r"[a-z]+(?:(?:[_.-][A-Z]?|[A-Z])[a-z]+)*")
 _ENV_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")  # OPENAI_API_KEY
 _PATH_OR_URL = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://|/|\./|\.\./|~/|[A-Za-z]:\\|arn:|\d{4}-\d{2}-\d{2}[T ]?)"

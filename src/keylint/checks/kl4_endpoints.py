@@ -259,9 +259,11 @@ def bare_host(value: Value) -> str | None:
 
 def running_values(ctx: FileContext) -> Iterator[Value]:
     """Values in code and configuration: never prose, comments or notebook outputs."""
-    for value in ctx.of(Value):
-        if value.context.runs:
-            yield value
+    cached: list[Value] | None = ctx.cache.get("running_values")
+    if cached is None:
+        cached = [v for v in ctx.of(Value) if v.context.runs]
+        ctx.cache["running_values"] = cached
+    yield from cached
 
 
 def piece_span(ctx: FileContext, value: Value, start: int, end: int) -> Span:
