@@ -473,8 +473,17 @@ def model_hits(ctx: FileContext) -> Iterator[tuple[Model, Span]]:
 
 
 def _models_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[tuple[Model, Span]]:
+    # The model lookup is cheap and almost always empty; the context checks read the
+    # source around the value: look first, judge the context only when something is there.
+    hits = list(_model_names_in(ctx, idx, value))
+    if not hits:
+        return
     if describes(value) or is_mapping_key(ctx, value) or in_comparison(ctx, value):
         return
+    yield from hits
+
+
+def _model_names_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[tuple[Model, Span]]:
     if not value.dynamic:
         hit = lookup_model(idx, value.value)
         if hit is not None:
