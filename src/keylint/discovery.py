@@ -132,7 +132,8 @@ def display_path(path: Path, cwd: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _git_root(directory: Path) -> Path | None:
+def git_root(directory: Path) -> Path | None:
+    """The top level of the git work tree holding ``directory``, or None outside git."""
     try:
         out = subprocess.run(
             ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
@@ -164,7 +165,7 @@ def git_ignored(paths: Sequence[Path]) -> set[Path]:
     result: set[Path] = set()
     by_root: dict[Path, list[Path]] = {}
     for path in paths:
-        root = _git_root(path.parent)
+        root = git_root(path.parent)
         if root is not None:
             by_root.setdefault(root, []).append(path)
     for root, members in by_root.items():
@@ -249,7 +250,7 @@ def discover(paths: Sequence[str], cwd: Path) -> Discovery:
             errors.append((raw, "no such file or directory"))
             continue
         if path.is_dir():
-            root = _git_root(path)
+            root = git_root(path)
             if root is not None and path.resolve() != root.resolve() and _is_ignored(root, path):
                 # A directory named on the command line that git ignores as a whole (a
                 # virtualenv, a vendored tree): the user asked for it, so walk it plainly.

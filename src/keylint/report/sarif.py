@@ -29,7 +29,6 @@ import functools
 import json
 import os
 import re
-import subprocess
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -42,6 +41,7 @@ from urllib.parse import quote
 from keylint import __version__
 from keylint.checks import all_rules
 from keylint.checks.base import Rule
+from keylint.discovery import git_root
 from keylint.findings import Category, Finding, Severity, fingerprint
 from keylint.report import Report
 
@@ -164,18 +164,8 @@ def line_hashes(text: str, until: int | None = None) -> dict[int, str]:
 
 def repo_root(cwd: Path) -> Path:
     """The git top level of ``cwd``, else ``cwd`` itself (symlinks resolved)."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(cwd), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return Path(os.path.realpath(cwd))
-    top = out.stdout.strip()
-    return Path(os.path.realpath(top if out.returncode == 0 and top else cwd))
+    top = git_root(cwd)
+    return Path(os.path.realpath(top if top is not None else cwd))
 
 
 def repo_relative(path: str, cwd: Path, root: Path) -> str | None:
