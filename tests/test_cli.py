@@ -250,3 +250,12 @@ def test_default_excludes_apply_below_the_directory_asked_for(repo: Path) -> Non
     assert findings_of(run(["--format", "json", "lib/site-packages"], repo).output) == [
         ("lib/site-packages/pkg/mod.py", 1, 26, "KL101")
     ]
+
+
+def test_github_actions_selects_annotations_only_for_the_log(repo: Path) -> None:
+    write(repo, "a.py", KEY_LINE)
+    env = {"GITHUB_ACTIONS": "true"}
+    assert run(["."], repo, env=env).output.startswith("::error ")
+    assert run(["--statistics", "."], repo, env=env).output.startswith("1\tKL101")
+    run(["-o", "out.txt", "."], repo, env=env)
+    assert (repo / "out.txt").read_text().startswith("a.py:1:26: KL101")

@@ -224,7 +224,12 @@ def check(
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
     )
-    fmt = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    # In GitHub Actions, annotations by default (as yamllint) — but not into a file or for
+    # --statistics, where the user asked for something else than the log.
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    fmt = output_format or (
+        "github" if in_actions and not output_file and not statistics else "text"
+    )
     from keylint.errors import BaselineError, GitError
     from keylint.run import RunOptions, execute
 
