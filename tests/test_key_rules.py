@@ -477,3 +477,13 @@ def _json_part(output: str) -> str:
 def test_render_source_builds_fake_keys_only_at_run_time():
     # the marks above are replaced here, never committed as literals
     assert "{key:" not in render_source("{key:groq-api-key}")
+
+
+def test_engine_redacts_a_key_quoted_in_any_message() -> None:
+    """The guard behind every rule: a message that quotes a key never shows it whole."""
+    from conftest import engine, fake_key
+
+    key = fake_key("groq-api-key")
+    scrubbed = engine().scrub(f"value `{key}` is wrong")
+    assert key not in scrubbed
+    assert scrubbed.startswith("value `gsk_") and "…" in scrubbed

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from keylint.config import Settings, is_selected
 from keylint.discovery import Target, is_binary_name
 from keylint.extract import extract
 from keylint.facts import Fact
-from keylint.findings import Finding, Severity
+from keylint.findings import Finding, Severity, redact
 from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB
 from keylint.providers import load as load_db
@@ -155,7 +155,7 @@ class Engine:
         findings = self._filter(suppress.apply(findings, file), file.path)
         error = None
         if extracted.error:
-            error = (file.path, extracted.error)
+            error = (file.path, self.scrub(extracted.error))
         elif file.decode_error:
             error = (file.path, "invalid UTF-8 (decoded with replacement characters)")
         project = None
@@ -229,8 +229,17 @@ class Engine:
             if self._ignored_for_path(f):
                 continue
             override = self.settings.severity.get(f.rule)
-            out.append(f.with_severity(override) if override else f)
+            f = f.with_severity(override) if override else f
+            message = self.scrub(f.message)
+            out.append(replace(f, message=message) if message != f.message else f)
         return out
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every provider-format key in it redacted: the last guard between a
+        rule's or a parser's message and any output (contract §5)."""
+        for start, end, fmt in reversed(self.db.find_keys(text)):
+            text = text[:start] + redact(text[start:end], fmt.prefix) + text[end:]
+        return text
 
     def _ignored_for_path(self, finding: Finding) -> bool:
         if not self.settings.per_file_ignores:
