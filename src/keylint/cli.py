@@ -185,6 +185,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     help="With --fix, also apply fixes that may change behaviour.",
 )
 @click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff (keys redacted) instead of writing them; exit 1 "
+    "when there is something to fix.",
+)
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="List the fixes applied (with --fix) or available, per file.",
+)
+@click.option(
     "--update-baseline",
     is_flag=True,
     help="Write the current findings to the --baseline file instead of reporting them.",
@@ -212,14 +223,17 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     update_baseline: bool,
+    diff: bool = False,
+    show_fixes: bool = False,
 ) -> None:
     """Check files and directories (default: the current directory)."""
     if staged and history is not None:
         raise KeylintError("--staged and --history cannot be combined")
     if update_baseline and not baseline:
         raise KeylintError("--update-baseline needs --baseline FILE")
-    if fix and (staged or history is not None):
-        raise KeylintError("--fix rewrites working-tree files: not with --staged or --history")
+    if (fix or diff) and (staged or history is not None):
+        flag = "--fix" if fix else "--diff"
+        raise KeylintError(f"{flag} rewrites working-tree files: not with --staged or --history")
     cwd = Path.cwd()
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
@@ -256,8 +270,12 @@ def check(
     if outcome.baseline_update is not None:
         _report_baseline_update(outcome, quiet)
         sys.exit(EXIT_ERROR if outcome.fatal else EXIT_OK)
+    if diff:
+        sys.exit(_show_diff(outcome, options, unsafe_fixes))
     if fix:
-        _apply_fixes(outcome, cwd, unsafe_fixes)
+        outcome = _apply_fixes(outcome, options, unsafe_fixes, show_fixes)
+    elif show_fixes:
+        _list_fixes(outcome.findings, "available", unsafe_fixes)
     _emit(outcome, fmt, output_file, statistics, quiet, color)
     failing = outcome.failing(settings.fail_on)
     if outcome.fatal:
@@ -265,13 +283,61 @@ def check(
     sys.exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
 
 
-def _apply_fixes(outcome: Any, cwd: Path, unsafe: bool) -> None:
-    from keylint.fix import apply_fixes
+def _fix_plan(outcome: Any, options: Any, unsafe: bool) -> Any:
+    from keylint.fix.cliplan import plan_for_run
 
-    result = apply_fixes(outcome.findings, cwd, unsafe=unsafe)
-    outcome.findings = result.remaining
-    outcome.fixed = len(result.fixed)
-    outcome.errors.extend(result.errors)
+    return plan_for_run(outcome.findings, options, unsafe)
+
+
+def _show_diff(outcome: Any, options: Any, unsafe: bool) -> int:
+    """--diff: the fixes as a unified diff on stdout; nothing is written."""
+    from keylint.fix.cliplan import redacted_diff, unsafe_hint
+
+    planned = _fix_plan(outcome, options, unsafe)
+    for path, message in [*outcome.errors, *planned.errors]:
+        click.echo(f"keylint: {path}: {message}", err=True)
+    click.echo(redacted_diff(planned), nl=False)
+    count = len(planned.fixed)
+    if not options.quiet:
+        files = len(planned.changes)
+        hint = unsafe_hint(outcome.findings, unsafe)
+        click.echo(f"Would fix {count} finding(s) in {files} file(s).{hint}", err=True)
+    return EXIT_FINDINGS if planned.changes else EXIT_OK
+
+
+def _apply_fixes(outcome: Any, options: Any, unsafe: bool, show: bool) -> Any:
+    """--fix: write the fixes, then lint again: what is reported is what is left."""
+    from keylint.fix import write
+    from keylint.run import execute
+
+    planned = _fix_plan(outcome, options, unsafe)
+    errors = [*planned.errors, *write(planned)]
+    if show:
+        _list_fixes(planned.fixed, "fixed", unsafe)
+    for message in planned.messages:
+        click.echo(f"keylint: {message}", err=True)
+    if planned.changes:
+        outcome = execute(options)
+    outcome.fixed = len(planned.fixed)
+    outcome.errors.extend(errors)
+    return outcome
+
+
+def _list_fixes(findings: Sequence[Any], verb: str, unsafe: bool) -> None:
+    from keylint.fix import allowed
+
+    rows = [f for f in findings if verb == "fixed" or allowed(f, unsafe)]
+    if not rows:
+        click.echo(f"No fixes {verb}.", err=True)
+        return
+    click.echo(f"Fixes {verb} ({len(rows)}):", err=True)
+    for f in sorted(rows, key=lambda f: f.sort_key):
+        assert f.fix is not None
+        click.echo(
+            f"  {f.path}:{f.span.line}:{f.span.column} {f.rule} {f.fix.description}"
+            f" ({f.fix.applicability})",
+            err=True,
+        )
 
 
 def _report_baseline_update(outcome: Any, quiet: bool) -> None:
@@ -391,6 +457,8 @@ def list_rules(output_format: str) -> None:
                         "category": r.category.value,
                         "severity": r.severity.value,
                         "summary": r.summary,
+                        "fixable": r.fixable,
+                        "fix_applicability": r.fix_applicability,
                     }
                     for r in rules
                 ],
@@ -399,9 +467,12 @@ def list_rules(output_format: str) -> None:
         )
         return
     for r in rules:
+        mark = {"always": "[*]", "sometimes": "(*)"}.get(r.fixable, "")
         click.echo(
-            f"{r.code}  {r.name:<28} {r.category.value:<18} {r.severity.value:<8} {r.summary}"
+            f"{r.code}  {r.name:<28} {r.category.value:<18} {r.severity.value:<8} {mark:<4}"
+            f"{r.summary}"
         )
+    click.echo("\n[*] always fixable, (*) sometimes fixable (see `keylint rule CODE`)")
 
 
 @cli.command(name="rule")
@@ -415,6 +486,10 @@ def explain(code: str) -> None:
         raise KeylintError(f"no rule '{code}' (see `keylint rules`)")
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Category: `{rule.category.value}` · default severity: `{rule.severity.value}`\n")
+    if rule.fixable == "never":
+        click.echo("Fix: not fixable\n")
+    else:
+        click.echo(f"Fix: {rule.fixable} available ({rule.fix_applicability})\n")
     click.echo(rule.docs())
 
 

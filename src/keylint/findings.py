@@ -92,6 +92,12 @@ class Fix:
     replacement: str
     description: str
     applicability: str = "safe"  # "safe" | "unsafe" | "display-only" (ruff's levels)
+    # A whole-file rewrite done by keylint.fix (e.g. "openai-v1", "move-key") instead of the
+    # span edit; ``span`` then only says where the finding is.
+    transform: str | None = None
+    # The same fix's edits in other files (path, span, replacement): a renamed environment
+    # variable is renamed wherever the project reads or defines it, in one run.
+    edits: tuple[tuple[str, Span, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,9 @@ class Rule:
     precision: ClassVar[str] = "high"  # SARIF precision: very-high / high / medium / low
     # Rules that also apply in example/doc files (contract §3: all but placeholder-key).
     applies_to_examples: ClassVar[bool] = True
+    # Whether findings carry a fix (ruff's FixAvailability) and how safe it is.
+    fixable: ClassVar[str] = "never"  # "never" | "sometimes" | "always"
+    fix_applicability: ClassVar[str | None] = None  # "safe" | "unsafe" | "safe/unsafe"
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         return ()

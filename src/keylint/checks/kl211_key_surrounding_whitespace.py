@@ -83,6 +83,8 @@ class KeySurroundingWhitespace(Rule):
     name = "key-surrounding-whitespace"
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A key has leading or trailing whitespace that is sent with it."
     examples = (
         Example("app.py", 'client = OpenAI(api_key="{key:openai-project-key} ")\n', ((1, 190),)),

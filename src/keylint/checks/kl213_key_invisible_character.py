@@ -44,6 +44,8 @@ class KeyInvisibleCharacter(Rule):
     name = "key-invisible-character"
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A key contains an invisible or non-ASCII space character."
     examples = (
         Example(".env", "OPENAI_API_KEY={key:openai-project-key}\u200b\n", ((1, 180),)),

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl4_endpoints import index, model_hits, replacement_chain, shown, today
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 
 
 class RetiredModel(Rule):
@@ -45,6 +46,8 @@ class RetiredModel(Rule):
     code = "KL451"
     name = "retired-model"
     category = Category.DEPRECATED_MODEL
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A model name whose shutdown date has passed."
     examples = (
         Example(
@@ -79,4 +82,5 @@ class RetiredModel(Rule):
                 gone = skipped[0]
                 date = gone.shutdown.isoformat() if gone.shutdown else "since"
                 message += f" (the announced replacement `{gone.name}` was shut down on {date})"
-            yield self.finding(ctx, span, message, provider=model.provider.id)
+            fix = producers.model(ctx.file, span, model.name, replacement)
+            yield self.finding(ctx, span, message, provider=model.provider.id, fix=fix)

@@ -1,0 +1,135 @@
+"""Writing a fixed file without ever damaging it, or anything next to it (audit D7, D9).
+
+- The new content goes to a temporary file in the same directory, named after the file with
+  its last suffix repeated (``.env`` → ``.env.keylint-tmp-XXXX.env``): the ignore patterns
+  that cover the file (``.env*``, ``*.env``, ``.env.*``; ``*.json``…) cover its temporary copy,
+  so ``git add -A`` during a run never commits a copy of an ignored secret file.
+- The copy gets the file's mode, owner and group before it is renamed over the file.
+- SIGINT and SIGTERM during the write remove the temporary file before keylint exits.
+- Refused, with a message: hard-linked files (a rename would split the link), read-only
+  files, anything that is not a regular file. A symlink is fixed through its target (the link
+  stays a link); a dangling one is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+
+class Refused(Exception):
+    """The file is left alone; the message says why (shown to the user)."""
+
+
+_LIVE: set[str] = set()  # temporary files being written (removed on SIGINT/SIGTERM)
+
+
+def temp_name(path: Path) -> Path:
+    """``NAME.keylint-tmp-XXXXXXXX.SUFFIX``, next to ``path``."""
+    name = path.name
+    last = name.rsplit(".", 1)[-1] if "." in name else ""
+    tail = f".{last}" if last else ""
+    return path.with_name(f"{name}.keylint-tmp-{secrets.token_hex(4)}{tail}")
+
+
+def writable_target(path: Path) -> Path:
+    """The regular file a fix of ``path`` writes: ``path`` itself or a symlink's target.
+
+    Raises :class:`Refused` for what a rename would damage or what the user cannot write.
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        raise Refused("not fixed: the symlink points nowhere") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Refused("not fixed: not a regular file")
+    if st.st_nlink > 1:
+        raise Refused(
+            f"not fixed: the file has {st.st_nlink} hard links (replacing it would split them)"
+        )
+    if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise Refused("not fixed: the file is read-only")
+    return target
+
+
+@contextlib.contextmanager
+def _cleanup_on_signals() -> Iterator[None]:
+    """Turn SIGTERM into an exception (SIGINT already is one) so the ``finally`` runs."""
+    if sys.platform == "win32" or not _in_main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        for tmp in list(_LIVE):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(128 + signum)
+
+    old_term = signal.signal(signal.SIGTERM, handler)
+    old_int = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def safe_write(path: Path, data: bytes, *, create: bool = False) -> None:
+    """Replace ``path`` (or its symlink's target) with ``data`` atomically.
+
+    With ``create``, a missing file is created (mode 0600: it may hold a key). Raises
+    :class:`Refused` or OSError.
+    """
+    if create and not path.exists() and not path.is_symlink():
+        target = path
+        st = None
+    else:
+        target = writable_target(path)
+        st = target.stat()
+    tmp = temp_name(target)
+    with _cleanup_on_signals():
+        _LIVE.add(str(tmp))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if st is not None:
+                _keep_owner(tmp, st)
+                os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        finally:
+            _LIVE.discard(str(tmp))
+
+
+def _keep_owner(tmp: Path, st: os.stat_result) -> None:
+    if not hasattr(os, "chown"):  # pragma: no cover - Windows
+        return
+    mine = os.stat(tmp)
+    if (mine.st_uid, mine.st_gid) == (st.st_uid, st.st_gid):
+        return
+    try:
+        os.chown(tmp, st.st_uid, st.st_gid)
+    except PermissionError:
+        raise Refused(
+            "not fixed: keylint cannot give the new file the same owner and group"
+        ) from None
