@@ -120,18 +120,22 @@ def plan(
     chosen = [f for f in findings if allowed(f, unsafe)]
     context = context or TransformContext(cwd)
     excluded: set[int] = set()
-    for _ in range(3):  # a multi-file fix that failed somewhere is planned again without it
+    carried: list[tuple[str, str]] = []
+    while True:  # a multi-file fix that failed somewhere is planned again without it
         result, incomplete = _plan_once(
             [f for f in chosen if id(f) not in excluded], cwd, relint, context
         )
+        for error in result.errors:
+            if error not in carried:
+                carried.append(error)
         if not incomplete:
+            result.errors = carried
             return result
         for finding in incomplete:
             excluded.add(id(finding))
-            result.errors.append(
+            carried.append(
                 (finding.path, f"{finding.rule} not fixed: its edits in other files failed")
             )
-    return result
 
 
 def _plan_once(

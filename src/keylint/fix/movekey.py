@@ -110,6 +110,8 @@ def _dotenv_values(path: Path) -> dict[str, str]:
         m = _DEFINES.match(line)
         if m:
             value = m.group(2)
+            if value[:1] not in ("'", '"'):
+                value = re.sub(r"\s+#.*$", "", value)  # an inline comment
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
             out[m.group(1)] = value

@@ -177,7 +177,7 @@ def migrate(
 ) -> Outcome:
     import libcst as cst
 
-    table = mapping(context.provider_db)
+    table = _only_reported(mapping(context.provider_db), {f.rule for f in findings})
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
@@ -192,6 +192,19 @@ def migrate(
         )
     new = module.visit(_make_transformer()(table, survey, module))
     return Outcome(new.code)
+
+
+def _only_reported(table: Mapping_, rules: set[str]) -> Mapping_:
+    """Rewrite only what the reported findings are about: KL601 the removed API, KL602 the
+    removed keyword arguments, KL603 the wrong names (``--select KL603`` migrates no call)."""
+    if "KL601" not in rules:
+        table.resources, table.errors, table.error_rest = {}, {}, False
+        table.config = {}
+    if "KL602" not in rules and "KL601" not in rules:
+        table.kwargs = {}
+    if "KL603" not in rules:
+        table.remaps = {}
+    return table
 
 
 # --- analysis ------------------------------------------------------------------------------
@@ -661,12 +674,12 @@ def _make_transformer() -> type:
             return updated.with_changes(body=kept)
 
         def _leading(self, body: list[Any], at: int) -> Any:
+            """The blank lines and comments of the first absorbed assignment, else one blank
+            line (the next statement keeps its own comments)."""
             folded = sorted(self.survey.folded)
             if folded:
                 return body[folded[0]].leading_lines
-            if at < len(body) and body[at].leading_lines:
-                return body[at].leading_lines
-            return [cst.EmptyLine()] if at and _is_import(body[at - 1]) else []
+            return [cst.EmptyLine()] if at else []
 
         def _import_position(self, body: list[Any]) -> int:
             """Right after the statement that imports openai, else after the first imports."""

@@ -1,9 +1,10 @@
 """Writing a fixed file without ever damaging it, or anything next to it (audit D7, D9).
 
-- The new content goes to a temporary file in the same directory, named after the file with
-  its last suffix repeated (``.env`` → ``.env.keylint-tmp-XXXX.env``): the ignore patterns
-  that cover the file (``.env*``, ``*.env``, ``.env.*``; ``*.json``…) cover its temporary copy,
-  so ``git add -A`` during a run never commits a copy of an ignored secret file.
+- The new content goes to a temporary file that ``git add -A`` during a run cannot commit:
+  inside the work tree's ``.git`` directory when there is one on the same file system, else
+  next to the file, named after it with its last suffix repeated (``.env`` →
+  ``.env.keylint-tmp-XXXX.env``), so that the patterns ignoring the file (``.env*``,
+  ``*.env``, ``.env.*``; ``*.json``…) ignore its copy too.
 - The copy gets the file's mode, owner and group before it is renamed over the file.
 - SIGINT and SIGTERM during the write remove the temporary file before keylint exits.
 - Refused, with a message: hard-linked files (a rename would split the link), read-only
@@ -32,11 +33,37 @@ _LIVE: set[str] = set()  # temporary files being written (removed on SIGINT/SIGT
 
 
 def temp_name(path: Path) -> Path:
-    """``NAME.keylint-tmp-XXXXXXXX.SUFFIX``, next to ``path``."""
+    """Where the new content is written before the rename.
+
+    In a git work tree whose ``.git`` directory is on the same file system: inside ``.git``,
+    where ``git add`` never looks. Else next to the file, as
+    ``NAME.keylint-tmp-XXXXXXXX.SUFFIX``, so the patterns that ignore the file ignore its copy.
+    """
+    token = secrets.token_hex(4)
+    git_dir = _git_dir(path.parent)
+    if git_dir is not None:
+        return git_dir / f"keylint-tmp-{token}-{path.name}"
     name = path.name
     last = name.rsplit(".", 1)[-1] if "." in name else ""
     tail = f".{last}" if last else ""
-    return path.with_name(f"{name}.keylint-tmp-{secrets.token_hex(4)}{tail}")
+    return path.with_name(f"{name}.keylint-tmp-{token}{tail}")
+
+
+def _git_dir(directory: Path) -> Path | None:
+    """The ``.git`` directory above ``directory`` when a rename from it is possible."""
+    try:
+        device = directory.stat().st_dev
+        for parent in (directory, *directory.parents):
+            candidate = parent / ".git"
+            if candidate.is_dir() and not candidate.is_symlink():
+                if candidate.stat().st_dev == device and os.access(candidate, os.W_OK):
+                    return candidate
+                return None
+            if candidate.exists():
+                return None  # a worktree's `.git` file: its git dir may be anywhere
+    except OSError:
+        return None
+    return None
 
 
 def writable_target(path: Path) -> Path:
