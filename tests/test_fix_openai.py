@@ -358,3 +358,24 @@ def test_real_file_runs_against_the_fake_server(tmp_path: Path, fake_server: str
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "pong"
     assert _Fake.seen[0][0] == "/v1/chat/completions"
+
+
+def test_error_imports_keep_comments_and_leave_gone_names(tmp_path: Path) -> None:
+    before = (
+        "from openai.error import OpenAIError, Timeout, InvalidAPIType\n"
+        "from openai.error import (\n    RateLimitError,\n    InvalidRequestError,  # note\n)\n"
+        "import openai\n\n\ndef f():\n    return openai.Model.list()['data']\n"
+    )
+    after = (
+        "from openai import OpenAIError, APITimeoutError as Timeout\n"
+        "from openai.error import InvalidAPIType\n"
+        "from openai import (\n    RateLimitError,\n"
+        "    BadRequestError as InvalidRequestError,  # note\n)\n"
+        "import openai\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\n"
+        "def f():\n    return client.models.list().data\n"
+    )
+    assert migrate(tmp_path, "app.py", before) == after
+    left = findings(tmp_path, "--select", "KL6")
+    assert [(f["line"], f["message"].split()[0]) for f in left] == [
+        (2, "`openai.error.InvalidAPIType`")
+    ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from keylint.findings import Finding
@@ -89,7 +89,27 @@ class Mapping_:
     key_env: str = "OPENAI_API_KEY"
 
 
+_TABLES: dict[int, tuple[ProviderDB, Mapping_]] = {}
+
+
 def mapping(db: ProviderDB) -> Mapping_:
+    """The table for ``db`` (a fresh copy: callers may narrow it)."""
+    cached = _TABLES.get(id(db))
+    if cached is None or cached[0] is not db:
+        cached = (db, _build_mapping(db))
+        _TABLES[id(db)] = cached
+    table = cached[1]
+    return replace(
+        table,
+        resources=dict(table.resources),
+        errors=dict(table.errors),
+        remaps=dict(table.remaps),
+        kwargs=dict(table.kwargs),
+        config=dict(table.config),
+    )
+
+
+def _build_mapping(db: ProviderDB) -> Mapping_:
     from keylint.checks.kl6_sdk import sdk_index
 
     out = Mapping_()
@@ -480,7 +500,8 @@ def _make_transformer() -> type:
             self.aclient = _fresh("aclient", survey.names)
             self.uses_client = survey.need_sync or survey.need_async
             self.scopes: list[set[str]] = [survey.certain.get(id(module), set())]
-            self.except_depth = 0
+            self.top_level = {id(stmt) for stmt in module.body}
+            self.to_split: set[int] = set()
 
         # scopes: which names hold a migrated response here
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -596,11 +617,13 @@ def _make_transformer() -> type:
             if isinstance(updated.names, cst.ImportStar):
                 return updated
             names = []
+            gone = []
             for alias in updated.names:
                 old = dotted(alias.name) or ""
                 new = self._error_name(old)
                 if new is None:
-                    return updated  # a name that is gone: the user decides
+                    gone.append(alias)
+                    continue  # a name that is gone: it stays, reported, for the user
                 if new != old and alias.asname is None:
                     alias = alias.with_changes(
                         name=cst.Name(new), asname=cst.AsName(name=cst.Name(old))
@@ -608,9 +631,36 @@ def _make_transformer() -> type:
                 else:
                     alias = alias.with_changes(name=cst.Name(new))
                 names.append(alias)
-            return updated.with_changes(module=cst.Name("openai"), names=names)
+            if not names:
+                return updated
+            bare = _last_bare if not updated.lpar else list  # a trailing comma is fine in ()
+            moved = updated.with_changes(module=cst.Name("openai"), names=bare(names))
+            if not gone:
+                return moved
+            # the names that are gone stay in their own statement (split in the line below)
+            return cst.FlattenSentinel([moved, updated.with_changes(names=bare(gone))])
+
+        def leave_SimpleStatementLine(
+            self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+        ) -> Any:
+            if len(updated.body) < 2 or len(original.body) != 1:
+                return updated
+            if id(original) in self.top_level:
+                # split in leave_Module: the module's statement indices must not move yet
+                self.to_split.add(id(updated))
+                return updated
+            return cst.FlattenSentinel(_split(updated))
 
         def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+            done = self._with_client(updated)
+            if not self.to_split:
+                return done
+            body: list[Any] = []
+            for stmt in done.body:
+                body.extend(_split(stmt) if id(stmt) in self.to_split else [stmt])
+            return done.with_changes(body=body)
+
+        def _with_client(self, updated: cst.Module) -> cst.Module:
             if not self.uses_client:
                 return updated
             survey = self.survey
@@ -698,6 +748,29 @@ def _make_transformer() -> type:
             return last
 
     return Migrator
+
+
+def _last_bare(names: list[Any]) -> list[Any]:
+    """An import's names with no comma after the last one (it may have been in the middle)."""
+    import libcst as cst
+
+    return [*names[:-1], names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+
+
+def _split(line: Any) -> list[Any]:
+    """``a; b`` (made by splitting an import) → two lines, the first keeping the comments."""
+    import libcst as cst
+
+    first, *rest = line.body
+    lines = [line.with_changes(body=[_no_semicolon(first)])]
+    lines.extend(cst.SimpleStatementLine(body=[_no_semicolon(small)]) for small in rest)
+    return lines
+
+
+def _no_semicolon(small: Any) -> Any:
+    import libcst as cst
+
+    return small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
 
 
 def _plain_index(node: Any) -> bool:
