@@ -121,9 +121,16 @@ CASES = [
     (
         "KL505",
         "client.py",
-        'headers = {"Authorization": "Bearer {key}"}\n',
-        'headers = {"Authorization": f"Bearer {key}"}\n',
+        'def call(key):\n    headers = {"Authorization": "Bearer {key}"}\n',
+        'def call(key):\n    headers = {"Authorization": f"Bearer {key}"}\n',
         False,
+    ),
+    (  # `key` is not bound there: the f-string would raise NameError, so only unsafe
+        "KL505",
+        "client.py",
+        'def call(k):\n    headers = {"Authorization": "Bearer {key}"}\n',
+        'def call(k):\n    headers = {"Authorization": f"Bearer {key}"}\n',
+        True,
     ),
     (
         "KL701",

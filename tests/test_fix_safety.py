@@ -199,3 +199,15 @@ def test_only_files_with_a_reported_fix_are_touched(tmp_path: Path) -> None:
     assert fixable.read_text() == f"GROQ_API_KEY={KEY}\n"
     assert {p: p.stat().st_ino for p in (other, plain)} == inodes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "other.env", "prod.env"]
+
+
+def test_a_file_changed_after_planning_is_not_overwritten(tmp_path: Path) -> None:
+    from keylint.fix import write
+
+    (tmp_path / "c.json").write_text('{"a": "x "}\n')
+    planned = plan([_finding("c.json", Span(1, 9, 1, 10), "")], tmp_path)
+    (tmp_path / "c.json").write_text('{"a": "edited "}\n')  # an editor saved meanwhile
+    errors = write(planned)
+    assert errors == [("c.json", "not fixed: the file changed while keylint was running")]
+    assert (tmp_path / "c.json").read_text() == '{"a": "edited "}\n'
+    assert planned.fixed == []

@@ -90,6 +90,6 @@ class UnformattedAuthTemplate(Rule):
             if kind is None:
                 continue
             text = header.literal
-            fix = producers.fstring(ctx.file, header) if kind == "format" else None
+            fix = producers.fstring(ctx, header) if kind == "format" else None
             message = _MESSAGES[kind].format(text=text)
             yield self.finding(ctx, value_span(ctx, header), message, fix=fix)

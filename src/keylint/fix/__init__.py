@@ -339,6 +339,8 @@ def write(plan_: Plan) -> list[tuple[str, str]]:
     for path in sorted(plan_.changes):
         change = plan_.changes[path]
         try:
+            if _current(change.target) != change.before:
+                raise Refused("not fixed: the file changed while keylint was running")
             safe_write(change.target, change.after.encode("utf-8"), create=change.before is None)
         except Refused as exc:
             errors.append((path, str(exc)))
@@ -349,6 +351,15 @@ def write(plan_: Plan) -> list[tuple[str, str]]:
     if failed:
         plan_.fixed = [f for f in plan_.fixed if f.path not in failed]
     return errors
+
+
+def _current(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None if not path.is_symlink() else ""
+    except (OSError, UnicodeDecodeError):
+        return ""  # differs from any planned text: refused
 
 
 def apply_fixes(

@@ -85,8 +85,13 @@ def bearer(file: SourceFile, header: Header, value_start: Span) -> Fix | None:
     return None
 
 
-def fstring(file: SourceFile, header: Header) -> Fix | None:
-    """A never-formatted Python ``"Bearer {key}"`` → ``f"Bearer {key}"``."""
+def fstring(ctx: FileContext, header: Header) -> Fix | None:
+    """A never-formatted Python ``"Bearer {key}"`` → ``f"Bearer {key}"``.
+
+    Safe when every name in the braces is bound where the string is (the function, an
+    enclosing one, the module, builtins); else unsafe: the f-string would raise NameError.
+    """
+    file = ctx.file
     if file.kind is not FileKind.PYTHON or not header.how.startswith("python"):
         return None
     if len(header.parts) != 1 or not isinstance(header.parts[0], str):
@@ -101,7 +106,72 @@ def fstring(file: SourceFile, header: Header) -> Fix | None:
     text = file.text
     if text[start : start + 1] not in ("'", '"') or not text.startswith(literal, start + 1):
         return None  # a prefix (r"", b"") or escapes: leave it to the user
-    return Fix(_point(file, start), "f", "make it an f-string")
+    names = {f.strip("{}").split(".")[0] for f in fields}
+    bound = _bound_names(ctx, header.value_span.line)
+    if bound is not None and names <= bound:
+        return Fix(_point(file, start), "f", "make it an f-string")
+    return Fix(
+        _point(file, start), "f", "make it an f-string (a name in it is not bound here)", "unsafe"
+    )
+
+
+def _bound_names(ctx: FileContext, line: int) -> set[str] | None:
+    """Names bound at ``line``: in the functions around it, the module, builtins."""
+    import ast
+    import builtins
+
+    tree = ctx.cache.get("fix:ast")
+    if tree is None:
+        try:
+            tree = ast.parse(ctx.file.text)
+        except (SyntaxError, ValueError):
+            return None
+        ctx.cache["fix:ast"] = tree
+    scopes: list[ast.AST] = [tree]
+    node: ast.AST = tree
+    while True:
+        inner = [
+            child
+            for child in ast.walk(node)
+            if child is not node
+            and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            and child.lineno <= line <= (child.end_lineno or child.lineno)
+        ]
+        if not inner:
+            break
+        node = min(inner, key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
+        scopes.append(node)
+    names = set(dir(builtins))
+    for scope in scopes:
+        names |= _binds(scope)
+    return names
+
+
+def _binds(scope: object) -> set[str]:
+    import ast
+
+    out: set[str] = set()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        a = scope.args
+        for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg):
+            if arg is not None:
+                out.add(arg.arg)
+    stack = list(ast.iter_child_nodes(scope))  # type: ignore[arg-type]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+            continue  # their insides are their own scope
+        elif isinstance(node, ast.Lambda):
+            continue
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 # --- KL701 ----------------------------------------------------------------------------------

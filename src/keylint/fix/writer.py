@@ -118,7 +118,8 @@ def _in_main_thread() -> bool:
 def safe_write(path: Path, data: bytes, *, create: bool = False) -> None:
     """Replace ``path`` (or its symlink's target) with ``data`` atomically.
 
-    With ``create``, a missing file is created (mode 0600: it may hold a key). Raises
+    With ``create``, a missing file is created (a ``.env*`` file with mode 0600: it holds a
+    key; anything else as the umask says). Raises
     :class:`Refused` or OSError.
     """
     if create and not path.exists() and not path.is_symlink():
@@ -139,6 +140,8 @@ def safe_write(path: Path, data: bytes, *, create: bool = False) -> None:
             if st is not None:
                 _keep_owner(tmp, st)
                 os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            elif not target.name.startswith(".env"):
+                os.chmod(tmp, 0o666 & ~_umask())  # a new .gitignore: as any new file
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -146,6 +149,12 @@ def safe_write(path: Path, data: bytes, *, create: bool = False) -> None:
             raise
         finally:
             _LIVE.discard(str(tmp))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _keep_owner(tmp: Path, st: os.stat_result) -> None:
