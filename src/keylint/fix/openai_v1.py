@@ -52,6 +52,7 @@ _FIELDS = frozenset(
         "revised_prompt",
         "role",
         "finish_reason",
+        "delta",
         "index",
         "function_call",
         "tool_calls",
@@ -202,15 +203,19 @@ def migrate(
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
         return Outcome(None, "openai-v1 fix skipped: libcst cannot parse the file")
-    survey = _Survey(table)
-    survey.visit(module)
-    if survey.azure:
-        return Outcome(
-            None,
-            "openai 1.x migration skipped: the file configures Azure (`openai.api_type`); "
-            "migrate it to AzureOpenAI by hand",
-        )
-    new = module.visit(_make_transformer()(table, survey, module))
+    _index_children(module)
+    try:
+        survey = _Survey(table)
+        survey.visit(module)
+        if survey.azure:
+            return Outcome(
+                None,
+                "openai 1.x migration skipped: the file configures Azure (`openai.api_type`); "
+                "migrate it to AzureOpenAI by hand",
+            )
+        new = module.visit(_make_transformer()(table, survey, module))
+    finally:
+        _KIDS.clear()
     return Outcome(new.code)
 
 
@@ -382,17 +387,54 @@ class _Survey:
         return False
 
     def _certain(self, scope: Any, module: Any) -> None:
+        """Names bound exactly once in ``scope`` to a migrated response: ``r = create(...)``,
+        a chunk of a streamed one (``for c in create(..., stream=True)``), or a part of
+        one (``delta = chunk["choices"][0]["delta"]``)."""
         cst = self.cst
         counts: dict[str, int] = {}
-        good: set[str] = set()
+        values: dict[str, tuple[str, Any]] = {}
         for node in _walk_scope(scope):
-            for name, value in _bindings(node, cst):
+            for name, value, kind in _bindings(node, cst):
                 counts[name] = counts.get(name, 0) + 1
-                if value is not None and self._certain_value(value):
-                    good.add(name)
+                if value is not None:
+                    values[name] = (kind, value)
             if isinstance(node, cst.FunctionDef) and node is not scope:
                 self._certain(node, module)
-        self.certain[id(scope)] = {n for n in good if counts.get(n) == 1}
+        once = [n for n, c in counts.items() if c == 1 and n in values]
+        good: set[str] = set()
+        streams: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name in once:
+                if name in good or name in streams:
+                    continue
+                kind, value = values[name]
+                found = self._classify(kind, value, good, streams)
+                if found == "response":
+                    good.add(name)
+                elif found == "stream":
+                    streams.add(name)
+                changed = changed or found is not None
+        self.certain[id(scope)] = good
+
+    def _classify(self, kind: str, value: Any, good: set[str], streams: set[str]) -> str | None:
+        cst = self.cst
+        if isinstance(value, cst.Await):
+            value = value.expression
+        migrated = isinstance(value, cst.Call) and self.call_target(value) is not None
+        if kind == "for":
+            if (isinstance(value, cst.Name) and value.value in streams) or (
+                migrated and _streams(value)
+            ):
+                return "response"  # a chunk
+            return None
+        if migrated:
+            return "stream" if _streams(value) else "response"
+        root = _chain_root(value)
+        if root is not None and root is not value and root.value in good:
+            return "response"
+        return None
 
     def _certain_value(self, value: Any) -> bool:
         cst = self.cst
@@ -430,48 +472,95 @@ def _is_setup_call(stmt: Any) -> bool:
     return bool(name and "dotenv" in name.split(".")[-1])
 
 
+# id(node) → children, for the module being migrated: libcst computes `.children` anew on
+# every access (a visit), which made the analysis quadratic-ish on 600-line files.
+_KIDS: dict[int, list[Any]] = {}
+
+
+def _index_children(module: Any) -> None:
+    import libcst as cst
+
+    _KIDS.clear()
+    stack: list[list[Any]] = [[]]
+
+    class Indexer(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            stack[-1].append(node)
+            stack.append([])
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            _KIDS[id(original_node)] = stack.pop()
+
+    module.visit(Indexer())
+
+
+def _children(node: Any) -> list[Any]:
+    kids = _KIDS.get(id(node))
+    return kids if kids is not None else list(node.children)
+
+
 def _walk(node: Any) -> Any:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(_children(current)))
 
 
 def _walk_scope(scope: Any) -> Any:
     """The nodes of one function (or the module) and the heads of nested functions."""
     import libcst as cst
 
-    for child in scope.children:
+    for child in _children(scope):
         yield child
         if isinstance(child, (cst.FunctionDef, cst.Lambda)):
             continue
         yield from _walk_scope(child)
 
 
-def _bindings(node: Any, cst: Any) -> list[tuple[str, Any]]:
-    """Names a node binds, with the value when it is a plain ``name = value``."""
-    out: list[tuple[str, Any]] = []
+def _bindings(node: Any, cst: Any) -> list[tuple[str, Any, str]]:
+    """Names a node binds: (name, value or None, how): the value of a plain ``name = value``
+    ("assign"), the iterable of ``for name in ...`` ("for")."""
+    out: list[tuple[str, Any, str]] = []
     if isinstance(node, cst.Assign):
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 single = len(node.targets) == 1
-                out.append((target.target.value, node.value if single else None))
+                out.append((target.target.value, node.value if single else None, "assign"))
             else:
-                out.extend((n.value, None) for n in _walk(target.target) if isinstance(n, cst.Name))
+                out.extend(
+                    (n.value, None, "") for n in _walk(target.target) if isinstance(n, cst.Name)
+                )
     elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and isinstance(node.target, cst.Name):
         value = node.value if isinstance(node, cst.AnnAssign) else None
-        out.append((node.target.value, value))
+        out.append((node.target.value, value, "assign"))
     elif isinstance(node, (cst.For, cst.CompFor)):
-        out.extend((n.value, None) for n in _walk(node.target) if isinstance(n, cst.Name))
+        if isinstance(node.target, cst.Name):
+            out.append((node.target.value, node.iter, "for"))
+        else:
+            out.extend((n.value, None, "") for n in _walk(node.target) if isinstance(n, cst.Name))
     elif isinstance(node, cst.AsName) and isinstance(node.name, cst.Name):
-        out.append((node.name.value, None))
+        out.append((node.name.value, None, ""))
     elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
-        out.append((node.target.value, None))
+        out.append((node.target.value, None, ""))
     elif isinstance(node, (cst.Global, cst.Nonlocal)):
         # bound elsewhere too: counted twice, so never "assigned exactly once"
-        out.extend((n.name.value, None) for n in (*node.names, *node.names))
+        out.extend((n.name.value, None, "") for n in (*node.names, *node.names))
     elif isinstance(node, cst.Param):
-        out.append((node.name.value, None))
+        out.append((node.name.value, None, ""))
     return out
+
+
+def _chain_root(node: Any) -> Any:
+    """The Name under ``x["a"][0].b`` (subscripts by literals and attributes only), or None."""
+    import libcst as cst
+
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        if isinstance(node, cst.Subscript) and not _plain_index(node):
+            return None
+        node = node.value
+    return node if isinstance(node, cst.Name) else None
 
 
 # --- rewriting -----------------------------------------------------------------------------
@@ -569,10 +658,11 @@ def _make_transformer() -> type:
                 return self.table.errors[name]
             return name if self.table.error_rest else None
 
-        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> Any:
             target = self.survey.call_target(original)
             if target is None:
-                return updated
+                got = self._get(original, updated)
+                return updated if got is None else got
             args = []
             positional = ["model", "file"] if target[0].startswith("audio.") else []
             for arg in updated.args:
@@ -601,15 +691,49 @@ def _make_transformer() -> type:
             return cst.Attribute(value=updated.value, attr=cst.Name(key))
 
         def _certain_root(self, node: Any) -> bool:
+            """Is the object ``node`` subscripts (or reads an attribute of) a response?"""
+            return self._certain_expr(node.value)
+
+        def _certain_expr(self, node: Any) -> bool:
             while isinstance(node, (cst.Subscript, cst.Attribute)):
-                node = node.value
                 if isinstance(node, cst.Subscript) and not _plain_index(node):
                     return False
+                node = node.value
             if isinstance(node, cst.Name):
                 return node.value in self.scopes[-1]
             if isinstance(node, cst.Call):
                 return self.survey._certain_value(node)
             return False
+
+        def _get(self, original: cst.Call, updated: cst.Call) -> Any:
+            """``part.get("content", "")`` on a response → ``(part.content or "")``; with no
+            default or ``None``, ``part.content`` (the 1.x models have every field)."""
+            func = original.func
+            if not isinstance(func, cst.Attribute) or func.attr.value != "get":
+                return None
+            if not 1 <= len(original.args) <= 2 or any(a.keyword for a in original.args):
+                return None
+            key = original.args[0].value
+            if not isinstance(key, cst.SimpleString) or key.evaluated_value not in _FIELDS:
+                return None
+            if not self._certain_expr(func.value):
+                return None
+            assert isinstance(updated.func, cst.Attribute)
+            field = cst.Attribute(value=updated.func.value, attr=cst.Name(str(key.evaluated_value)))
+            if len(original.args) == 1:
+                return field
+            default = updated.args[1].value
+            if isinstance(default, cst.Name) and default.value == "None":
+                return field
+            if isinstance(default, cst.SimpleString) and default.evaluated_value == "":
+                return cst.BooleanOperation(
+                    left=field,
+                    operator=cst.Or(),
+                    right=default,
+                    lpar=[cst.LeftParen()],
+                    rpar=[cst.RightParen()],
+                )
+            return None
 
         def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> Any:
             if original.module is None or dotted(original.module) != "openai.error":
