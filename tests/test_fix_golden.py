@@ -133,6 +133,13 @@ CASES = [
         True,
     ),
     (
+        "KL505",
+        "call.sh",
+        "curl https://api.openai.com/v1/models -H 'Authorization: Bearer $OPENAI_API_KEY'\n",
+        'curl https://api.openai.com/v1/models -H "Authorization: Bearer $OPENAI_API_KEY"\n',
+        False,
+    ),
+    (
         "KL701",
         ".env",
         "# app\nAPP_NAME = 'demo'  # name\nB=2\n",

@@ -64,7 +64,7 @@ class UnformattedAuthTemplate(Rule):
     name = "unformatted-auth-template"
     category = Category.AUTH_HEADER
     fixable = "sometimes"
-    fix_applicability = "safe"
+    fix_applicability = "safe/unsafe"
     summary = "An auth header holds a template placeholder that is never filled in."
     examples = (
         Example(
@@ -90,6 +90,10 @@ class UnformattedAuthTemplate(Rule):
             if kind is None:
                 continue
             text = header.literal
-            fix = producers.fstring(ctx, header) if kind == "format" else None
+            fix = None
+            if kind == "format":
+                fix = producers.fstring(ctx, header)
+            elif kind == "shell-single-quotes":
+                fix = producers.double_quotes(ctx.file, header)
             message = _MESSAGES[kind].format(text=text)
             yield self.finding(ctx, value_span(ctx, header), message, fix=fix)

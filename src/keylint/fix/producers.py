@@ -174,6 +174,27 @@ def _binds(scope: object) -> set[str]:
     return out
 
 
+def double_quotes(file: SourceFile, header: Header) -> Fix | None:
+    """A shell ``-H 'Authorization: Bearer $KEY'`` → double quotes, so ``$KEY`` expands;
+    only when nothing else inside changes meaning between double quotes."""
+    start = _offset(file, header.name_span)
+    end = _offset(file, Span(header.value_span.end_line, header.value_span.end_column, 0, 0))
+    if start is None or end is None or start == 0:
+        return None
+    text = file.text
+    inner = text[start:end]
+    if text[start - 1] != "'" or text[end : end + 1] != "'" or "\n" in inner:
+        return None
+    if any(c in inner for c in '"\\`!') or "$(" in inner:
+        return None
+    return Fix(
+        _point(file, start - 1, 1),
+        '"',
+        "use double quotes so the shell expands the variable",
+        edits=((file.path, _point(file, end, 1), '"'),),
+    )
+
+
 # --- KL701 ----------------------------------------------------------------------------------
 
 
@@ -197,7 +218,17 @@ def dotenv_equals(file: SourceFile, eq: int) -> Fix | None:
 
 
 def model(file: SourceFile, span: Span, old: str, new: str) -> Fix | None:
+    """The data's replacement for a retired model; not inside a URL path
+    (``/v1/engines/davinci/completions``): that endpoint is gone too (KL401)."""
     if not new or not re.fullmatch(r"[\w.:/-]+", new) or span_text(file, span) != old:
+        return None
+    start = _offset(file, span)
+    end = start + len(old) if start is not None else None
+    if (
+        start is None
+        or end is None
+        or "/" in (file.text[start - 1 : start], file.text[end : end + 1])
+    ):
         return None
     return Fix(span, new, f"use `{new}`", "unsafe")
 
