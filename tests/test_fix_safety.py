@@ -211,3 +211,14 @@ def test_a_file_changed_after_planning_is_not_overwritten(tmp_path: Path) -> Non
     assert errors == [("c.json", "not fixed: the file changed while keylint was running")]
     assert (tmp_path / "c.json").read_text() == '{"a": "edited "}\n'
     assert planned.fixed == []
+
+
+def test_python_edits_stay_inside_one_string_literal(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text('x = "a "  # c\ny = 1\n')
+    inside = _finding("a.py", Span(1, 7, 1, 8), "")  # the space in the literal
+    outside = _finding("a.py", Span(2, 5, 2, 6), "2")  # code: never a rule's span edit
+    planned = plan([inside, outside], tmp_path)
+    assert planned.changes["a.py"].after == 'x = "a"  # c\ny = 1\n'
+    assert planned.errors == [
+        ("a.py", "KL211 fix at 2:5 dropped: it is not inside one string literal or argument name")
+    ]

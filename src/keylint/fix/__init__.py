@@ -33,7 +33,7 @@ from keylint.findings import Finding
 from keylint.fix.parsecheck import parse_error
 from keylint.fix.transforms import SideEdit, TransformContext, run_transform
 from keylint.fix.writer import Refused, safe_write, writable_target
-from keylint.source import SourceFile
+from keylint.source import FileKind, SourceFile, detect_kind
 
 _BOM = "\ufeff"
 
@@ -262,27 +262,39 @@ def _apply_edits(
         if chosen and edit.start < chosen[-1].end:
             continue
         chosen.append(edit)
-    new = _splice(text, chosen)
-    if parse_error(path, new) is None:
+
+    def drop(edit: _Edit, why: str) -> None:
+        line, column = source.position(edit.start)
+        result.errors.append((path, f"{edit.owner.rule} fix at {line}:{column} dropped: {why}"))
+
+    splice: Callable[[str, Sequence[_Edit]], str | None] = _splice
+    if detect_kind(path) is FileKind.PYTHON:
+        from keylint.fix import pyedit
+
+        parsed = pyedit.tokens(text)
+        if parsed is None:
+            result.errors.append((path, "not fixed: libcst cannot parse the file"))
+            return text, []
+        inside = [e for e in chosen if pyedit.owner(e, parsed[1]) is not None]
+        for edit in chosen:
+            if edit not in inside:
+                drop(edit, "it is not inside one string literal or argument name")
+        chosen = inside
+        splice = pyedit.splice
+    new = splice(text, chosen)
+    if new is not None and parse_error(path, new) is None:
         return new, [e.owner for e in chosen]
     kept: list[_Edit] = []
     for edit in chosen:
-        trial = _splice(text, [*kept, edit])
-        if parse_error(path, trial) is None:
+        trial = splice(text, [*kept, edit])
+        if trial is not None and parse_error(path, trial) is None:
             kept.append(edit)
         else:
-            line, column = source.position(edit.start)
-            result.errors.append(
-                (
-                    path,
-                    f"{edit.owner.rule} fix at {line}:{column} dropped: the file would no "
-                    "longer parse",
-                )
-            )
-    return _splice(text, kept), [e.owner for e in kept]
+            drop(edit, "the file would no longer parse")
+    return splice(text, kept) or text, [e.owner for e in kept]
 
 
-def _splice(text: str, edits: Sequence[_Edit]) -> str:
+def _splice(text: str, edits: Sequence[_Edit]) -> str | None:
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
         text = text[: edit.start] + edit.replacement + text[edit.end :]
     return text
