@@ -300,3 +300,22 @@ def test_rules_show_fixability() -> None:
     assert "Fix: not fixable" in run_cmd("rule", "KL104")
     doc = json.loads(run_cmd("rules", "--format", "json"))
     assert {r["code"]: r["fix_applicability"] for r in doc}["KL503"] == "safe"
+
+
+def test_diff_of_a_split_key_shows_no_piece_of_it(tmp_path: Path) -> None:
+    key = render_source("{key:openai-project-key}")
+    split = key[:40] + " " + key[40:]
+    (tmp_path / "app.py").write_text(f'client = OpenAI(api_key="{split}")\n')
+    result = run(tmp_path, "--diff", "--unsafe-fixes", ".")
+    assert result.exit_code == 1
+    assert "+client = OpenAI(api_key=" in result.output
+    longest = max(
+        (
+            j - i
+            for i in range(len(key))
+            for j in range(i + 1, len(key) + 1)
+            if key[i:j] in result.output
+        ),
+        default=0,
+    )
+    assert longest <= len("sk-proj-") + 4  # the redacted form: prefix and four characters
