@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import fake_key
 from keylint.facts import Span
 from keylint.findings import Category, Finding, Fix, Severity
-from keylint.fix import plan
+from keylint.fix.apply import plan
 from keylint.fix.writer import temp_name
 
 KEY = fake_key("groq-api-key")
@@ -202,7 +202,7 @@ def test_only_files_with_a_reported_fix_are_touched(tmp_path: Path) -> None:
 
 
 def test_a_file_changed_after_planning_is_not_overwritten(tmp_path: Path) -> None:
-    from keylint.fix import write
+    from keylint.fix.apply import write
 
     (tmp_path / "c.json").write_text('{"a": "x "}\n')
     planned = plan([_finding("c.json", Span(1, 9, 1, 10), "")], tmp_path)

@@ -307,7 +307,7 @@ def _show_diff(outcome: Any, options: Any, unsafe: bool) -> int:
 
 def _apply_fixes(outcome: Any, options: Any, unsafe: bool, show: bool) -> Any:
     """--fix: write the fixes, then lint again: what is reported is what is left."""
-    from keylint.fix import write
+    from keylint.fix.apply import write
     from keylint.run import execute
 
     planned = _fix_plan(outcome, options, unsafe)
@@ -324,7 +324,7 @@ def _apply_fixes(outcome: Any, options: Any, unsafe: bool, show: bool) -> Any:
 
 
 def _list_fixes(findings: Sequence[Any], verb: str, unsafe: bool) -> None:
-    from keylint.fix import allowed
+    from keylint.fix.apply import allowed
 
     rows = [f for f in findings if verb == "fixed" or allowed(f, unsafe)]
     if not rows:

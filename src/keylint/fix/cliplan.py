@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from keylint.findings import Category, Finding, redact
-from keylint.fix import Plan, allowed, plan
+from keylint.fix.apply import Plan, allowed, plan
 from keylint.fix.transforms import TransformContext
 
 if TYPE_CHECKING:
