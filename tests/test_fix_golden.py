@@ -280,9 +280,7 @@ def test_diff_writes_nothing_and_exits_1(tmp_path: Path) -> None:
 def test_show_fixes_lists_what_was_fixed(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("APP_NAME = demo\n")
     result = run(tmp_path, "--fix", "--show-fixes", ".")
-    assert "Fixes fixed (1):\n  .env:1:10 KL701 remove the blanks around `=` (safe)" in (
-        result.output
-    )
+    assert "Fixed (1):\n  .env:1:10 KL701 remove the blanks around `=` (safe)" in (result.output)
 
 
 def test_rules_show_fixability() -> None:
@@ -319,3 +317,10 @@ def test_diff_of_a_split_key_shows_no_piece_of_it(tmp_path: Path) -> None:
         default=0,
     )
     assert longest <= len("sk-proj-") + 4  # the redacted form: prefix and four characters
+
+
+def test_show_fixes_without_fix_lists_what_is_available(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("APP_NAME = demo\n")
+    result = run(tmp_path, "--show-fixes", ".")
+    assert "Fixes available (1):\n  .env:1:10 KL701" in result.output
+    assert (tmp_path / ".env").read_text() == "APP_NAME = demo\n"

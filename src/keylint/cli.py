@@ -328,9 +328,10 @@ def _list_fixes(findings: Sequence[Any], verb: str, unsafe: bool) -> None:
 
     rows = [f for f in findings if verb == "fixed" or allowed(f, unsafe)]
     if not rows:
-        click.echo(f"No fixes {verb}.", err=True)
+        click.echo("Nothing fixed." if verb == "fixed" else "No fixes available.", err=True)
         return
-    click.echo(f"Fixes {verb} ({len(rows)}):", err=True)
+    title = "Fixed" if verb == "fixed" else "Fixes available"
+    click.echo(f"{title} ({len(rows)}):", err=True)
     for f in sorted(rows, key=lambda f: f.sort_key):
         assert f.fix is not None
         click.echo(
