@@ -215,7 +215,6 @@ class Engine:
         progress: Callable[[int, int], None] | None = None,
         jobs: int | None = None,
     ) -> RunResult:
-        self.prefilter.env_reads = any(defines_env(t.display) for t in targets)
         results = self._map(targets, progress, jobs)
         return self.collect(results, len(targets))
 
@@ -370,18 +369,6 @@ class Engine:
 
     def _state(self) -> tuple[Any, ...]:
         return (self.settings, [type(r) for r in self.rules], self.pins)
-
-
-def defines_env(path: str) -> bool:
-    """Files that define environment variables for the code (the other end of KL307)."""
-    name = path.rsplit("/", 1)[-1].lower()
-    return (
-        detect_kind(path) is FileKind.DOTENV
-        or ("compose" in name and name.endswith((".yml", ".yaml")))
-        or ("/.github/workflows/" in "/" + path and name.endswith((".yml", ".yaml")))
-        or name == "dockerfile"
-        or name.startswith("dockerfile.")
-    )
 
 
 _WORKER_ENGINE: Engine | None = None
