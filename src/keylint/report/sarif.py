@@ -419,11 +419,11 @@ def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dic
     line_hash = text.fingerprint(f.span.line, files.last_line[f.path])
     if line_hash:
         result["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
-    properties: dict[str, str] = {"category": f.category.value}
+    properties: dict[str, object] = {"category": f.category.value}
     if f.provider:
         properties["provider"] = f.provider
     if f.verification:
-        properties["verification"] = f.verification
+        properties["verification"] = f.verification.as_dict()
     for key, value in f.extra:  # e.g. the commit of a --history finding, as in the JSON
         properties.setdefault(key, value)
     result["properties"] = properties
