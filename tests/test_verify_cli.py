@@ -408,3 +408,29 @@ def test_check_history_verify_reads_the_key_from_its_commit(
     (f,) = json.loads(result.stdout)["findings"]
     assert f["verification"]["result"] == "invalid"
     assert len(server.requests) == 1
+
+
+def test_working_key_in_ignored_dotenv_is_said_to_work(repo: Path, server: ProviderServer) -> None:
+    write(repo, ".env", "GROQ_API_KEY={key:groq-api-key}\n")
+    result = run(["--verify"], repo, env_for(server, repo.parent / "cache"))
+    assert result.exit_code == 0
+    note = next(line for line in result.stderr.splitlines() if ".env:1:14" in line)
+    assert note.endswith(
+        "live: Groq accepted this key just now: it works (and git ignores where it is)"
+    )
+
+
+def test_invalid_key_in_committed_dotenv_gets_the_advice_in_the_finding(
+    repo: Path, server: ProviderServer
+) -> None:
+    (repo / ".gitignore").unlink()
+    write(repo, ".env", "OPENAI_API_KEY={key:openai-project-key}\n")
+    server.script(
+        fake_key("openai-project-key"), Answer(401, {"error": {"code": "invalid_api_key"}})
+    )
+    result = run(["--verify"], repo, env_for(server, repo.parent / "cache"))
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(".env:1:16: KL101 OpenAI project API key `sk-proj-")
+    assert "— verified invalid: OpenAI rejected this key (401): it is revoked, deleted or " in first
+    assert first.endswith("[verified: invalid]")
+    assert "LIVE" not in first

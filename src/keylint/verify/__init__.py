@@ -156,7 +156,9 @@ def _verification(
 ) -> Verification:
     label = check.label if check else cand.provider
     console = check.console if check else ""
-    text = detail or advice(result, reason, status, label, console, host, retry_after)
+    # Only in files git ignores (a local .env): a working key there is correct practice.
+    committed = not cand.places or any(not p.git_ignored for p in cand.places)
+    text = detail or advice(result, reason, status, label, console, host, retry_after, committed)
     return Verification(result, cand.provider, reason, status, text, cached)
 
 
@@ -193,8 +195,11 @@ def advice(
     console: str,
     host: str = "",
     retry_after: float | None = None,
+    committed: bool = True,
 ) -> str:
     """One plain sentence: what the answer means and what to do next."""
+    if result == "live" and not committed:
+        return f"{label} accepted this key just now: it works (and git ignores where it is)"
     if result == "live":
         return (
             f"{label} accepted this key just now: anyone who has this file can use it. "

@@ -69,28 +69,30 @@ def verify_outcome(
             return read_blob(commit, f.path)
         return outcome.lines(f.path)
 
+    ignored: list[Finding] = []
+    if not run_options.staged and run_options.history is None:
+        ignored = ignored_key_findings(run_options)
+    ignored_paths = {f.path for f in ignored}
     keyed: list[tuple[int, str]] = []  # (finding index, fingerprint)
     for i, f in enumerate(outcome.findings):
         if f.secret is None or f.provider is None:
             continue
-        place = Place(f.path, f.span.line, f.span.column, commit=extra(f, "commit"))
+        place = Place(
+            f.path, f.span.line, f.span.column, f.path in ignored_paths, extra(f, "commit")
+        )
         cand = collector.add_finding(f, text_of, place)
         if cand is not None:
             keyed.append((i, cand.fingerprint))
-    ignored: list[Finding] = []
-    if not run_options.staged and run_options.history is None:
-        ignored = ignored_key_findings(run_options)
-        for f in ignored:
-            collector.add_finding(
-                f, text_of, Place(f.path, f.span.line, f.span.column, git_ignored=True)
-            )
+    for f in ignored:
+        collector.add_finding(
+            f, text_of, Place(f.path, f.span.line, f.span.column, git_ignored=True)
+        )
     candidates = collector.candidates
     hosts = [h for c in candidates for h in c.hosts]
     results = verify_candidates(candidates, options, project_hosts=hosts)
     attached = Attached(
         results=[results[c.fingerprint] for c in candidates if c.fingerprint in results]
     )
-    ignored_paths = {f.path for f in ignored}
     for i, fp in keyed:
         v = results.get(fp)
         if v is not None:
