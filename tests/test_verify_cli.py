@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 from verify_server import Answer, ProviderServer
@@ -182,6 +183,10 @@ def test_live_key_in_committed_code_is_an_error_everywhere(
     sarif = json.loads(run(["--verify", "--format", "sarif"], repo, env).stdout)
     props = sarif["runs"][0]["results"][0]["properties"]
     assert props["verification"]["result"] == "live"
+    schema = json.loads(
+        (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+    )
+    jsonschema.Draft4Validator(schema).validate(sarif)
     assert_no_raw_keys(text.stdout + json.dumps(sarif), "openai-project-key")
 
 

@@ -657,3 +657,24 @@ def test_no_redirects_are_followed(server: ProviderServer) -> None:
     v = verify_one(cand)
     assert (v.result, v.status) == ("error", 302)
     assert len(server.requests) == 1
+
+
+def test_http_proxy_from_the_environment_is_used(
+    server: ProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The local server plays the proxy: it receives the request in absolute form.
+    monkeypatch.setenv("KEYLINT_VERIFY_ENDPOINT_GROQ", "http://127.0.0.2:9")
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    cand = candidate("groq-api-key")
+    assert verify_one(cand).result == "live"
+    assert [r.path for r in server.requests] == ["http://127.0.0.2:9/openai/v1/models"]
+
+
+def test_no_proxy_is_honoured(server: ProviderServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    cand = candidate("groq-api-key")
+    assert verify_one(cand).result == "live"
+    assert [r.path for r in server.requests] == ["/openai/v1/models"]

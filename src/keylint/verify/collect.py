@@ -76,9 +76,10 @@ def recover(text: str, finding: Finding, db: ProviderDB) -> str | None:
     span = finding.span
     if span.line > len(source.line_starts):
         return None
-    start = source.offset(span.line, span.column)
-    end = source.offset(span.end_line, span.end_column) if span.end_line <= span.line + 1 else start
-    exact = text[start:end]
+    exact = ""
+    if span.end_line == span.line:  # provider keys are one line long
+        start = source.offset(span.line, span.column)
+        exact = text[start : source.offset(span.line, span.end_column)]
     if exact and fingerprint(exact) == want:
         return exact
     line = source.line_text(span.line)

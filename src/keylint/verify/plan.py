@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from keylint import __version__
 from keylint.verify.collect import Candidate
 from keylint.verify.spec import ProviderCheck, Request
 
@@ -121,7 +122,7 @@ def plan(
         value = cand.defined.get(ctx.name)
         if value is not None and ctx.value.fullmatch(value):
             headers.append((ctx.header, value))
-    headers.append(("User-Agent", "keylint-verify"))
+    headers.append(("User-Agent", f"keylint/{__version__} (verify)"))
     return Planned(cand, check, request, f"{scheme}://{netloc}{request.path}", tuple(headers))
 
 
