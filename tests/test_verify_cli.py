@@ -439,3 +439,30 @@ def test_invalid_key_in_committed_dotenv_gets_the_advice_in_the_finding(
     assert "— verified invalid: OpenAI rejected this key (401): it is revoked, deleted or " in first
     assert first.endswith("[verified: invalid]")
     assert "LIVE" not in first
+
+
+def test_verify_without_httpx_is_a_clear_error(
+    repo: Path, server: ProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.py", KEY_LINE)
+    import keylint.verify
+
+    monkeypatch.delitem(sys.modules, "keylint.verify.client", raising=False)
+    monkeypatch.delattr(keylint.verify, "client", raising=False)
+    monkeypatch.setitem(sys.modules, "httpx", None)  # `import httpx` raises ImportError
+    result = run(["--verify"], repo, env_for(server, repo.parent / "cache"))
+    assert result.exit_code == 2
+    assert "--verify needs httpx: pip install 'keylint[verify]'" in result.stderr
+    assert server.requests == []
+
+
+def test_a_corrupt_cache_file_is_ignored(repo: Path, server: ProviderServer) -> None:
+    write(repo, "a.py", KEY_LINE)
+    cache = repo.parent / "cache"
+    (cache / "keylint").mkdir(parents=True)
+    (cache / "keylint" / "verify-cache.json").write_text("{not json", encoding="utf-8")
+    result = run(["--verify", "--format", "json"], repo, env_for(server, cache))
+    (f,) = json.loads(result.stdout)["findings"]
+    assert f["verification"]["result"] == "live"
+    entries = json.loads((cache / "keylint" / "verify-cache.json").read_text())["entries"]
+    assert list(entries) == [f["secret"]["fingerprint"]]

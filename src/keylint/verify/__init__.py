@@ -106,7 +106,12 @@ def verify_candidates(
 def _send(
     to_send: list[tuple[Planned, str]], options: VerifyOptions, cache: Cache | None
 ) -> dict[str, Verification]:
-    from keylint.verify import client  # httpx: only now, only here
+    try:
+        from keylint.verify import client  # httpx: only now, only here
+    except ImportError:
+        raise VerifyConfigError(
+            "--verify needs httpx: pip install 'keylint[verify]' (or use --verify-dry-run)"
+        ) from None
 
     progress = None
     if options.progress:

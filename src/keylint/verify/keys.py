@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -176,9 +176,17 @@ def render_json(result: KeysResult, version: str) -> str:
         "keylint": version,
         "keys": [row.as_dict() for row in result.rows],
         "errors": [{"path": p, "message": m} for p, m in result.errors],
-        "summary": {"keys": len(result.rows)},
+        "summary": {"keys": len(result.rows), **_by_result(result.rows)},
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _by_result(rows: Sequence[KeyRow]) -> dict[str, dict[str, int]]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.verification:
+            counts[row.verification.result] = counts.get(row.verification.result, 0) + 1
+    return {"by_result": dict(sorted(counts.items()))} if counts else {}
 
 
 def render_text(result: KeysResult, now: Callable[[], dt.datetime] | None = None) -> str:
