@@ -466,3 +466,13 @@ def test_a_corrupt_cache_file_is_ignored(repo: Path, server: ProviderServer) -> 
     assert f["verification"]["result"] == "live"
     entries = json.loads((cache / "keylint" / "verify-cache.json").read_text())["entries"]
     assert list(entries) == [f["secret"]["fingerprint"]]
+
+
+def test_keys_dry_run_sends_nothing(repo: Path, server: ProviderServer) -> None:
+    write(repo, "a.py", KEY_LINE)
+    result = run(["keys", "--verify-dry-run"], repo, env_for(server, repo.parent / "cache"))
+    assert result.exit_code == 0
+    assert server.requests == []
+    assert f"GET {server.url}/v1/models" in result.stderr
+    assert "verified:" not in result.stdout
+    assert_no_raw_keys(result.stdout + result.stderr, "openai-project-key")
