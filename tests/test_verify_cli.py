@@ -476,3 +476,18 @@ def test_keys_dry_run_sends_nothing(repo: Path, server: ProviderServer) -> None:
     assert f"GET {server.url}/v1/models" in result.stderr
     assert "verified:" not in result.stdout
     assert_no_raw_keys(result.stdout + result.stderr, "openai-project-key")
+
+
+def test_staged_verify_sends_the_staged_key(repo: Path, server: ProviderServer) -> None:
+    write(repo, "a.py", 'k = "{key:groq-api-key:1}"\n')
+    git(repo, "add", "a.py")
+    write(repo, "a.py", 'k = "{key:groq-api-key:2}"\n')  # the working tree differs
+    result = run(
+        ["--staged", "--verify", "--format", "json"], repo, env_for(server, repo.parent / "c")
+    )
+    (f,) = json.loads(result.stdout)["findings"]
+    assert f["verification"]["result"] == "live"
+    assert [r.key_fingerprint for r in server.requests] == [f["secret"]["fingerprint"]]
+    from keylint.findings import fingerprint
+
+    assert f["secret"]["fingerprint"] == fingerprint(fake_key("groq-api-key", 1))
