@@ -491,3 +491,32 @@ def test_staged_verify_sends_the_staged_key(repo: Path, server: ProviderServer) 
     from keylint.findings import fingerprint
 
     assert f["secret"]["fingerprint"] == fingerprint(fake_key("groq-api-key", 1))
+
+
+def test_a_live_key_is_certain_whatever_the_file_role() -> None:
+    from keylint.facts import Span
+    from keylint.findings import Category, Confidence, Finding, Severity, Verification
+    from keylint.verify.attach import annotate
+
+    f = Finding(
+        "KL221",
+        "malformed-key",
+        Category.MALFORMED_KEY,
+        Severity.WARNING,
+        "docs/x.md",
+        Span(1, 1, 1, 5),
+        "m",
+        confidence=Confidence.LOW,
+        confidence_reason="documentation",
+    )
+    live = annotate(f, Verification("live", "openai", detail="d"), in_ignored_file=False)
+    assert (live.severity, live.confidence, live.confidence_reason) == (
+        Severity.ERROR,
+        Confidence.HIGH,
+        None,
+    )
+    assert live.message == "LIVE: m — verified live: d"
+    dead = annotate(f, Verification("invalid", "openai", detail="d"), in_ignored_file=False)
+    assert (dead.severity, dead.confidence) == (Severity.WARNING, Confidence.LOW)
+    local = annotate(f, Verification("live", "openai", detail="d"), in_ignored_file=True)
+    assert local.severity is Severity.WARNING

@@ -18,7 +18,7 @@ import click
 from keylint import __version__
 from keylint.config import ConfigError, Settings
 from keylint.config import load as load_config
-from keylint.findings import Severity
+from keylint.findings import Confidence, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -190,6 +190,12 @@ def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
     default=None,
     help="Lowest severity that makes the exit status 1 (default: warning).",
 )
+@click.option(
+    "--min-confidence",
+    type=click.Choice(["low", "medium", "high"]),
+    default=None,
+    help="Show and count only findings at or above this confidence (default: medium).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option(
     "--config",
@@ -276,6 +282,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str | None,
+    min_confidence: str | None,
     exit_zero: bool,
     config_path: str | None,
     isolated: bool,
@@ -304,6 +311,8 @@ def check(
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
     )
+    if min_confidence:
+        settings = settings.merged(min_confidence=Confidence(min_confidence))
     # In GitHub Actions, annotations by default (as yamllint) — but not into a file or for
     # --statistics, where the user asked for something else than the log.
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"

@@ -48,6 +48,17 @@ class Context(str, Enum):
         return self in (Context.CODE, Context.CONFIG)
 
 
+class Role(str, Enum):
+    """Where a value sits in the syntax around it (extractors set it; ``analysis`` reads
+    meaning into it). A value an extractor cannot place is ``DIRECT``."""
+
+    DIRECT = "direct"  # bound to a name, passed as an argument, a mapping value
+    ELEMENT = "element"  # an item of a list/tuple/set literal or a YAML/JSON/TOML array
+    KEY = "key"  # a mapping key
+    TYPE = "type"  # inside a type expression: Literal["a", "b"], an annotation
+    COMPARED = "compared"  # compared or tested: ==, in, .startswith(...), match/case
+
+
 class Origin(str, Enum):
     """How a value is bound to its name."""
 
@@ -85,6 +96,8 @@ class Value:
     quote: str = ""  # the quote character(s) around the value in the source, "" if unquoted
     dynamic: bool = False
     is_template: bool = False  # a string that looks like a template but is not formatted
+    role: Role = Role.DIRECT
+    call: str | None = None  # the callee when the value is an argument of a call ("f" or "a.b")
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,22 @@ def redact(raw: str, prefix: str = "") -> str:
     return f"{shown_prefix}{head}…{tail}"
 
 
+class Confidence(str, Enum):
+    """How sure a finding's claim is (spec §8): ``high`` from the text alone, ``medium`` on a
+    heuristic, ``low`` where the role of the file or value makes the claim doubtful."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 0, "medium": 1, "high": 2}[self.value]
+
+    def at_most(self, cap: Confidence) -> Confidence:
+        return self if self.rank <= cap.rank else cap
+
+
 @dataclass(frozen=True, slots=True)
 class Secret:
     """A secret as a finding carries it: redacted form and fingerprint, never the raw value."""
@@ -139,6 +155,9 @@ class Finding:
     fix: Fix | None = None
     verification: Verification | None = None
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    confidence: Confidence = Confidence.HIGH
+    # Why the confidence is below the rule's own (shown in JSON/SARIF): "test file", ...
+    confidence_reason: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -146,6 +165,9 @@ class Finding:
 
     def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)
+
+    def with_confidence(self, confidence: Confidence, reason: str | None) -> Finding:
+        return replace(self, confidence=confidence, confidence_reason=reason)
 
     def with_verification(self, verification: Verification) -> Finding:
         return replace(self, verification=verification)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
+from keylint.analysis import is_sentence
 from keylint.facts import Origin, Span, Value
 from keylint.providers import KeyFormat, Provider, ProviderDB, expand_charset
 from keylint.source import FileKind, SourceFile
@@ -722,6 +723,8 @@ def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
         cleaned = clean_key(kt.text)
         if not cleaned or strip_scheme(kt.text.strip())[0]:
             continue
+        if is_sentence(kt.text) and not db.key_scanner.search(cleaned):
+            continue  # words between spaces: a sentence or a label, not a damaged key
         if is_placeholder(cleaned, db, rendered=rendered) or is_lookup(cleaned, db):
             continue
         claimed = bool(db.key_scanner.search(cleaned) or claimed_format(cleaned, db))

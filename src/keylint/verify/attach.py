@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from keylint.findings import Finding, Severity, Verification
+from keylint.findings import Confidence, Finding, Severity, Verification
 from keylint.verify import VerifyOptions, summary_line, verify_candidates
 from keylint.verify.collect import Collector, Place
-from keylint.verify.inventory import KeyInventory, blob_reader, extra
+from keylint.verify.inventory import KeyInventory, blob_reader, extra, inventory_settings
 from keylint.verify.spec import load_checks
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def ignored_key_findings(run_options: RunOptions) -> list[Finding]:
     ignored = [t for t in targets if t.git_ignored]
     if not ignored:
         return []
-    engine = Engine(run_options.settings, rules=[KeyInventory()])
+    engine = Engine(inventory_settings(run_options.settings), rules=[KeyInventory()])
     return engine.run(ignored, jobs=1).findings
 
 
@@ -140,9 +140,20 @@ def annotate(f: Finding, v: Verification, in_ignored_file: bool) -> Finding:
     """The answer on the finding: a live committed key is an error; a dead one says so."""
     message = f.message
     severity = f.severity
-    if v.result == "live" and not in_ignored_file:
-        severity = Severity.ERROR
-        message = f"LIVE: {message}"
+    confidence, reason = f.confidence, f.confidence_reason
+    if v.result == "live":
+        # The provider confirmed it: whatever the file's role, this is a real key.
+        confidence, reason = Confidence.HIGH, None
+        if not in_ignored_file:
+            severity = Severity.ERROR
+            message = f"LIVE: {message}"
     if v.detail and v.result != "unsupported":
         message = f"{message} — verified {v.result}: {v.detail}"
-    return replace(f, verification=v, severity=severity, message=message)
+    return replace(
+        f,
+        verification=v,
+        severity=severity,
+        message=message,
+        confidence=confidence,
+        confidence_reason=reason,
+    )

@@ -17,8 +17,9 @@ from pathlib import Path
 from keylint.checks.base import FileContext
 from keylint.checks.keys import contextual_format, is_placeholder
 from keylint.checks.kl101_provider_key import ProviderKey
+from keylint.config import Settings
 from keylint.facts import Value
-from keylint.findings import Finding, Secret
+from keylint.findings import Confidence, Finding, Secret
 
 
 class KeyInventory(ProviderKey):
@@ -62,6 +63,11 @@ class KeyInventory(ProviderKey):
                 ),
                 extra=(ignored, ("label", named.label)),
             )
+
+
+def inventory_settings(settings: Settings) -> Settings:
+    """Every key is listed, whatever the confidence of a finding about it would be."""
+    return settings.merged(min_confidence=Confidence.LOW)
 
 
 def extra(finding: Finding, key: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from keylint.findings import Finding, Verification
 from keylint.verify.collect import Candidate, Collector, Place
-from keylint.verify.inventory import KeyInventory, blob_reader, extra
+from keylint.verify.inventory import KeyInventory, blob_reader, extra, inventory_settings
 
 if TYPE_CHECKING:
     from keylint.run import Outcome, RunOptions
@@ -88,10 +88,9 @@ def inventory_run(options: RunOptions) -> Outcome:
     from keylint.engine import Engine
     from keylint.run import execute, pins_for
 
-    engine = Engine(
-        options.settings, rules=[KeyInventory()], pins=pins_for(options.cwd, options.paths)
-    )
-    return execute(options, engine)
+    settings = inventory_settings(options.settings)
+    engine = Engine(settings, rules=[KeyInventory()], pins=pins_for(options.cwd, options.paths))
+    return execute(replace(options, settings=settings), engine)
 
 
 def list_keys(
