@@ -111,6 +111,37 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class Verification:
+    """What the provider answered about a key (``--verify``, spec §7); never the key itself.
+
+    ``result`` is one of live, invalid, quota-exhausted, restricted, rate-limited,
+    unreachable, unsupported, error; ``reason`` a finer name (``mismatched-organization``,
+    ``dns``); ``status`` the HTTP status of the answer, when there was one.
+    """
+
+    result: str
+    provider: str = ""
+    reason: str | None = None
+    status: int | None = None
+    detail: str = ""  # one plain sentence: what it means and what to do
+    cached: bool = False
+
+    def __str__(self) -> str:
+        return self.result
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"result": self.result, "provider": self.provider}
+        if self.reason:
+            out["reason"] = self.reason
+        if self.status is not None:
+            out["status"] = self.status
+        if self.detail:
+            out["detail"] = self.detail
+        out["cached"] = self.cached
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str  # the code, e.g. "KL101"
     name: str  # the rule's kebab-case name
@@ -122,7 +153,7 @@ class Finding:
     provider: str | None = None
     secret: Secret | None = None
     fix: Fix | None = None
-    verification: str | None = None
+    verification: Verification | None = None
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     confidence: Confidence = Confidence.HIGH
     # Why the confidence is below the rule's own (shown in JSON/SARIF): "test file", ...
@@ -138,5 +169,5 @@ class Finding:
     def with_confidence(self, confidence: Confidence, reason: str | None) -> Finding:
         return replace(self, confidence=confidence, confidence_reason=reason)
 
-    def with_verification(self, verification: str) -> Finding:
+    def with_verification(self, verification: Verification) -> Finding:
         return replace(self, verification=verification)

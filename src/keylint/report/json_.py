@@ -42,7 +42,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             # The replacement text is not shown: for a key fix it would be the key.
         }
     if f.verification:
-        out["verification"] = f.verification
+        out["verification"] = f.verification.as_dict()
     for key, value in f.extra:
         out.setdefault(key, value)
     return out

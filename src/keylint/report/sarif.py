@@ -424,13 +424,13 @@ def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dic
         result["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
     # SARIF `rank` (0-100) is GitHub's and the SARIF viewers' relevance scale.
     result["rank"] = _RANKS[f.confidence]
-    properties: dict[str, str] = {"category": f.category.value, "confidence": f.confidence.value}
+    properties: dict[str, object] = {"category": f.category.value, "confidence": f.confidence.value}
     if f.confidence_reason:
         properties["confidence_reason"] = f.confidence_reason
     if f.provider:
         properties["provider"] = f.provider
     if f.verification:
-        properties["verification"] = f.verification
+        properties["verification"] = f.verification.as_dict()
     for key, value in f.extra:  # e.g. the commit of a --history finding, as in the JSON
         properties.setdefault(key, value)
     result["properties"] = properties

@@ -24,7 +24,9 @@ def format_finding(f: Finding, color: bool = False) -> str:
     if f.confidence is not Confidence.HIGH:
         suffix += " " + _style(f"({f.confidence.value} confidence)", _DIM, color)
     if f.verification:
-        suffix = " " + _style(f"[verified: {f.verification}]", _DIM, color)
+        v = f.verification
+        shown = f"{v.result} ({v.reason})" if v.reason else v.result
+        suffix = " " + _style(f"[verified: {shown}]", _DIM, color)
     if f.fix is not None and f.fix.applicability == "safe":
         suffix += " " + _style("[*]", _DIM, color)
     return f"{where} {code} {f.message}{suffix}"
