@@ -1,0 +1,229 @@
+"""Follow a plan step by step: which value of each variable the app ends up with, and why.
+
+The rules are the loaders' own: the process environment comes first; a dotenv step sets a
+variable only if it is not set yet (even to ""), unless it overrides. Problems are phrased
+with redacted forms only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from keylint.doctor.model import Level, Plan, Problem, Seen, Step, Variable
+from keylint.doctor.values import interpolate, read_dotenv, seen
+from keylint.providers import ProviderDB
+
+
+@dataclass(frozen=True)
+class Interest:
+    """A variable the diagnosis follows."""
+
+    name: str
+    provider: str | None
+    read_at: tuple[str, ...] = ()  # where code reads it without a default
+    implied_by: str = ""  # "the openai SDK" when only an SDK call implies the read
+
+
+def _values(
+    step: Step,
+    environ: Mapping[str, str],
+    compose: Mapping[str, tuple[str | None, bool]],
+    db: ProviderDB,
+) -> dict[str, str] | None:
+    if step.kind == "environment":
+        return dict(environ)
+    if step.kind == "compose":
+        return {k: v for k, (v, _shell) in compose.items() if v is not None}
+    if step.path is None or not step.exists:
+        return None
+    from pathlib import Path
+
+    return read_dotenv(Path(step.path), db)
+
+
+def resolve(
+    plan: Plan,
+    interest: Mapping[str, Interest],
+    environ: Mapping[str, str],
+    db: ProviderDB,
+    compose: Mapping[str, tuple[str | None, bool]] | None = None,
+) -> tuple[list[Variable], dict[str, str], dict[str, str]]:
+    """The variables of ``interest`` in ``plan``, the whole environment the app gets, and
+    fingerprint → value of each value seen (in memory only, for a verification step)."""
+    current: dict[str, str] = {}
+    raws: dict[str, str] = {}
+    variables = {
+        name: Variable(name, i.provider, plan.name, read_at=i.read_at)
+        for name, i in interest.items()
+    }
+    for step in plan.steps:
+        values = _values(step, environ, compose or {}, db)
+        if values is None:
+            continue
+        file_values: dict[str, str] = {}
+        for name, raw in values.items():
+            dynamic = False
+            if step.kind == "dotenv" and step.interpolate:
+                env = {**current, **file_values} if step.override else {**file_values, **current}
+                raw, dynamic = interpolate(raw, env)
+            file_values[name] = raw
+            applies = step.kind == "environment" or step.override or name not in current
+            if applies:
+                current[name] = raw
+            variable = variables.get(name)
+            if variable is None:
+                continue
+            s = seen(step, raw, db, variable.provider, dynamic)
+            variable.seen.append(s)
+            raws[s.fingerprint] = raw
+            if applies:
+                variable.effective = s
+    for variable in variables.values():
+        variable.reason = _reason(variable)
+    return list(variables.values()), current, raws
+
+
+def _reason(variable: Variable) -> str:
+    eff = variable.effective
+    if eff is None:
+        return "not set anywhere the app looks"
+    others = [s for s in variable.seen if s is not eff]
+    if not others:
+        return f"only {eff.step.label} sets it"
+    later = [s for s in others if variable.seen.index(s) > variable.seen.index(eff)]
+    if later:
+        return f"{eff.step.label} comes first and {later[0].step.by} does not override it"
+    return f"{eff.step.by} overrides what was set before"
+
+
+def problems(variable: Variable, plan: Plan, main: bool, python: bool) -> list[Problem]:
+    """What is wrong with one variable in one plan."""
+    out: list[Problem] = []
+    eff = variable.effective
+    name = variable.name
+    where = "" if main else f"with {plan.name}: "
+    if eff is None:
+        return out
+    index = variable.seen.index(eff)
+    for s in variable.seen:
+        if s is eff or s.fingerprint == eff.fingerprint:
+            continue
+        later = variable.seen.index(s) > index
+        out.append(_disagreement(variable, eff, s, later, where, python))
+    if eff.empty and not any(p.code == "empty-shadows" for p in out):
+        out.append(
+            Problem(
+                "empty",
+                Level.ERROR,
+                f"{where}{name} is set but empty in {eff.step.label}: the SDK gets no key",
+                variable.provider,
+                name,
+                hint=f"unset {name}" if eff.step.kind == "environment" else "",
+            )
+        )
+    if eff.issues:
+        scope = (
+            "your shell's value (no file keylint scans holds it)"
+            if eff.step.kind == "environment"
+            else f"the value in {eff.step.label}"
+        )
+        out.append(
+            Problem(
+                "value-characters",
+                Level.ERROR,
+                f"{where}{name}: {scope} has {', '.join(eff.issues)}; it is sent as is "
+                f"({eff.redacted})",
+                variable.provider,
+                name,
+                hint=f"set it again without them: export {name}='…'"
+                if eff.step.kind == "environment"
+                else "",
+            )
+        )
+    return out
+
+
+def _disagreement(
+    variable: Variable, eff: Seen, other: Seen, later: bool, where: str, python: bool
+) -> Problem:
+    name = variable.name
+    shell = eff.step.kind == "environment"
+    if later and shell:
+        because = f"{other.step.by} does not override a variable that is already set"
+        if eff.empty:
+            return Problem(
+                "empty-shadows",
+                Level.ERROR,
+                f"{where}{name}: your shell sets it to an empty string, which hides the value "
+                f"in {other.step.label} ({other.redacted}): {because}, even when it is empty",
+                variable.provider,
+                name,
+                hint=f"unset {name} in your shell",
+            )
+        fix = f"unset {name} in your shell" + (
+            ", or call load_dotenv(override=True)" if python and other.step.kind == "dotenv" else ""
+        )
+        return Problem(
+            "shadowed",
+            Level.WARNING,
+            f"{where}{name}: your shell exports {eff.redacted}, {other.step.label} holds "
+            f"{other.redacted}; the app uses your shell's, because {because}",
+            variable.provider,
+            name,
+            hint=fix,
+        )
+    if later:
+        return Problem(
+            "dotenv-conflict",
+            Level.WARNING,
+            f"{where}{name}: {eff.step.label} ({eff.redacted}) and {other.step.label} "
+            f"({other.redacted}) disagree; the app uses {eff.step.label}'s, which loads first "
+            f"({other.step.by} does not override it)",
+            variable.provider,
+            name,
+            hint=f"keep {name} in one file",
+        )
+    if other.step.kind == "environment":
+        return Problem(
+            "overridden",
+            Level.NOTE,
+            f"{where}{name}: {eff.step.label} ({eff.redacted}) replaces your shell's value "
+            f"({other.redacted}): {eff.step.by}",
+            variable.provider,
+            name,
+        )
+    return Problem(
+        "dotenv-conflict",
+        Level.WARNING,
+        f"{where}{name}: {other.step.label} ({other.redacted}) and {eff.step.label} "
+        f"({eff.redacted}) disagree; the app uses {eff.step.label}'s, which loads later and "
+        "overrides",
+        variable.provider,
+        name,
+        hint=f"keep {name} in one file",
+    )
+
+
+def unset(variable: Variable, interest: Interest) -> Problem | None:
+    """A read with no value anywhere: an error where code reads it, a note for SDK defaults."""
+    if variable.effective is not None:
+        return None
+    if interest.read_at:
+        return Problem(
+            "unset",
+            Level.ERROR,
+            f"{variable.name} is read at {', '.join(interest.read_at[:3])} but nothing sets it "
+            "(not your shell, not a dotenv file the app loads)",
+            variable.provider,
+            variable.name,
+        )
+    if interest.implied_by:
+        return Problem(
+            "unset",
+            Level.NOTE,
+            f"{variable.name} is not set: {interest.implied_by} reads it when no api_key= is given",
+            variable.provider,
+            variable.name,
+        )
+    return None
