@@ -44,7 +44,7 @@ def diagnose(
     root = root.resolve()
     env = dict(environ)
     found = scan(root, db, settings)
-    loads = loaders.plans(found.targets, root, env)
+    loads = loaders.plans(found.targets, root, env, db)
     data = env_data(db)
     providers = _providers_in_use(found, db, data, loads.plans[0], env)
     interest = _interest(found, db, data, providers)
@@ -61,8 +61,10 @@ def diagnose(
         )
         if index == 0:
             main_env, raws = current, plan_raws
+        known = frozenset(loads.plans[0].steps) if index else frozenset()
+        python = plan.name in ("python app", "flask run")
         for variable in variables:
-            problems.extend(effective.problems(variable, plan, index == 0, plan.name != "next dev"))
+            problems.extend(effective.problems(variable, plan, python, known))
             if index == 0:
                 missing = effective.unset(variable, interest[variable.name])
                 if missing is not None:

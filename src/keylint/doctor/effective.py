@@ -33,8 +33,9 @@ def _values(
 ) -> dict[str, str] | None:
     if step.kind == "environment":
         return dict(environ)
-    if step.kind == "compose":
-        return {k: v for k, (v, _shell) in compose.items() if v is not None}
+    if step.kind in ("compose", "compose-shell"):
+        shell = step.kind == "compose-shell"
+        return {k: v for k, (v, by_shell) in compose.items() if v is not None and by_shell == shell}
     if step.path is None or not step.exists:
         return None
     from pathlib import Path
@@ -97,20 +98,31 @@ def _reason(variable: Variable) -> str:
     return f"{eff.step.by} overrides what was set before"
 
 
-def problems(variable: Variable, plan: Plan, main: bool, python: bool) -> list[Problem]:
-    """What is wrong with one variable in one plan."""
-    out: list[Problem] = []
+def problems(
+    variable: Variable, plan: Plan, python: bool, known: frozenset[Step] = frozenset()
+) -> list[Problem]:
+    """What is wrong with one variable in one plan.
+
+    ``known`` holds the steps of the main plan: another plan (``flask run``) repeats only
+    what involves a step of its own, so one defect is told once.
+    """
     eff = variable.effective
-    name = variable.name
-    where = "" if main else f"with {plan.name}: "
     if eff is None:
-        return out
+        return []
+    where = f"with {plan.name}: " if known else ""
     index = variable.seen.index(eff)
-    for s in variable.seen:
-        if s is eff or s.fingerprint == eff.fingerprint:
-            continue
-        later = variable.seen.index(s) > index
-        out.append(_disagreement(variable, eff, s, later, where, python))
+    differ = [s for s in variable.seen if s.fingerprint != eff.fingerprint]
+    later = [s for s in differ if variable.seen.index(s) > index]
+    earlier = [s for s in differ if variable.seen.index(s) < index]
+    out: list[Problem] = []
+    if later and not _all_known([eff, *later], known):
+        out.append(_shadowed(variable, eff, later, where, python))
+    out.extend(
+        _replaced(variable, eff, [s for s in earlier if not _all_known([eff, s], known)], where)
+    )
+    if _all_known([eff], known):
+        return out
+    name = variable.name
     if eff.empty and not any(p.code == "empty-shadows" for p in out):
         out.append(
             Problem(
@@ -144,65 +156,83 @@ def problems(variable: Variable, plan: Plan, main: bool, python: bool) -> list[P
     return out
 
 
-def _disagreement(
-    variable: Variable, eff: Seen, other: Seen, later: bool, where: str, python: bool
+def _all_known(seen: list[Seen], known: frozenset[Step]) -> bool:
+    return bool(known) and all(s.step in known for s in seen)
+
+
+def _shadowed(
+    variable: Variable, eff: Seen, others: list[Seen], where: str, python: bool
 ) -> Problem:
+    """Values loaded after the one the app uses, that do not replace it."""
     name = variable.name
-    shell = eff.step.kind == "environment"
-    if later and shell:
-        because = f"{other.step.by} does not override a variable that is already set"
+    by = others[0].step.by
+    because = f"{by} does not override a variable that is already set"
+    if eff.step.kind == "environment":
         if eff.empty:
+            held = ", ".join(f"{s.step.label} ({s.redacted})" for s in others)
             return Problem(
                 "empty-shadows",
                 Level.ERROR,
                 f"{where}{name}: your shell sets it to an empty string, which hides the value "
-                f"in {other.step.label} ({other.redacted}): {because}, even when it is empty",
+                f"in {held}: {because}, even when it is empty",
                 variable.provider,
                 name,
                 hint=f"unset {name} in your shell",
             )
-        fix = f"unset {name} in your shell" + (
-            ", or call load_dotenv(override=True)" if python and other.step.kind == "dotenv" else ""
-        )
+        held = ", ".join(f"{s.step.label} holds {s.redacted}" for s in others)
+        dotenv = python and any(s.step.kind == "dotenv" for s in others)
         return Problem(
             "shadowed",
             Level.WARNING,
-            f"{where}{name}: your shell exports {eff.redacted}, {other.step.label} holds "
-            f"{other.redacted}; the app uses your shell's, because {because}",
+            f"{where}{name}: your shell exports {eff.redacted}, {held}; the app uses your "
+            f"shell's, because {because}",
             variable.provider,
             name,
-            hint=fix,
+            hint=f"unset {name} in your shell"
+            + (", or call load_dotenv(override=True)" if dotenv else ""),
         )
-    if later:
-        return Problem(
-            "dotenv-conflict",
-            Level.WARNING,
-            f"{where}{name}: {eff.step.label} ({eff.redacted}) and {other.step.label} "
-            f"({other.redacted}) disagree; the app uses {eff.step.label}'s, which loads first "
-            f"({other.step.by} does not override it)",
-            variable.provider,
-            name,
-            hint=f"keep {name} in one file",
-        )
-    if other.step.kind == "environment":
-        return Problem(
-            "overridden",
-            Level.NOTE,
-            f"{where}{name}: {eff.step.label} ({eff.redacted}) replaces your shell's value "
-            f"({other.redacted}): {eff.step.by}",
-            variable.provider,
-            name,
-        )
+    held = " and ".join(f"{s.step.label} ({s.redacted})" for s in others)
     return Problem(
         "dotenv-conflict",
         Level.WARNING,
-        f"{where}{name}: {other.step.label} ({other.redacted}) and {eff.step.label} "
-        f"({eff.redacted}) disagree; the app uses {eff.step.label}'s, which loads later and "
-        "overrides",
+        f"{where}{name}: {eff.step.label} ({eff.redacted}) and {held} disagree; the app uses "
+        f"the value in {eff.step.label}, which loads first ({by} does not override it)",
         variable.provider,
         name,
-        hint=f"keep {name} in one file",
+        hint=f"keep one value of {name}",
     )
+
+
+def _replaced(variable: Variable, eff: Seen, others: list[Seen], where: str) -> list[Problem]:
+    """Values set before the one the app uses, which a later step replaced."""
+    name = variable.name
+    out = [
+        Problem(
+            "overridden",
+            Level.NOTE,
+            f"{where}{name}: {eff.step.label} ({eff.redacted}) replaces your shell's value "
+            f"({s.redacted}): {eff.step.by}",
+            variable.provider,
+            name,
+        )
+        for s in others
+        if s.step.kind == "environment"
+    ]
+    files = [s for s in others if s.step.kind != "environment"]
+    if files:
+        held = " and ".join(f"{s.step.label} ({s.redacted})" for s in files)
+        out.append(
+            Problem(
+                "dotenv-conflict",
+                Level.WARNING,
+                f"{where}{name}: {held} and {eff.step.label} ({eff.redacted}) disagree; the app "
+                f"uses the value in {eff.step.label}, which loads later and overrides",
+                variable.provider,
+                name,
+                hint=f"keep one value of {name}",
+            )
+        )
+    return out
 
 
 def unset(variable: Variable, interest: Interest) -> Problem | None:

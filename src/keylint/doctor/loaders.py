@@ -32,6 +32,8 @@ from typing import Any
 from keylint.discovery import Target
 from keylint.doctor.model import Plan, Step
 from keylint.doctor.scan import is_app_file
+from keylint.doctor.values import read_dotenv
+from keylint.providers import ProviderDB
 
 SHELL = Step("environment", "your shell", "your shell", "the environment keylint doctor runs in")
 
@@ -285,7 +287,7 @@ _NODE_ORDERS = {
 }
 
 
-def plans(targets: list[Target], root: Path, environ: dict[str, str]) -> Loads:
+def plans(targets: list[Target], root: Path, environ: dict[str, str], db: ProviderDB) -> Loads:
     loads = Loads()
     calls, loads.notes = python_calls(targets, root)
     disabled = environ.get("PYTHON_DOTENV_DISABLED", "").strip().lower() in (
@@ -338,7 +340,7 @@ def plans(targets: list[Target], root: Path, environ: dict[str, str]) -> Loads:
         ]
         if steps:
             loads.plans.append(Plan(f"{framework} dev", (SHELL, *steps)))
-    for plan, env in _compose_plans(targets, root, environ):
+    for plan, env in _compose_plans(targets, root, environ, db):
         loads.plans.append(plan)
         loads.compose_env[plan.name] = env
     return loads
@@ -367,9 +369,13 @@ def _env_files(service: dict[str, Any]) -> list[str]:
 
 
 def _environment(
-    service: dict[str, Any], environ: dict[str, str]
+    service: dict[str, Any], environ: dict[str, str], interpolation: dict[str, str]
 ) -> dict[str, tuple[str | None, bool]]:
-    """``environment:`` entries: name → (value, passed through from the shell)."""
+    """``environment:`` entries: name → (value, passed through from the shell).
+
+    A bare name (``- OPENAI_API_KEY``) or ``NAME=${NAME}`` takes the value compose
+    interpolates: the shell's, else the ``.env`` file beside the compose file.
+    """
     raw = service.get("environment")
     pairs: list[tuple[str, str | None]] = []
     if isinstance(raw, dict):
@@ -382,14 +388,14 @@ def _environment(
     out: dict[str, tuple[str | None, bool]] = {}
     for key, given in pairs:
         if given is None or given.strip() in (f"${key}", f"${{{key}}}"):
-            out[key] = (environ.get(key), True)
+            out[key] = (environ.get(key, interpolation.get(key)), True)
         else:
             out[key] = (given, False)
     return out
 
 
 def _compose_plans(
-    targets: list[Target], root: Path, environ: dict[str, str]
+    targets: list[Target], root: Path, environ: dict[str, str], db: ProviderDB
 ) -> Iterator[tuple[Plan, dict[str, tuple[str | None, bool]]]]:
     import yaml
 
@@ -405,7 +411,8 @@ def _compose_plans(
             if not isinstance(service, dict):
                 continue
             files = _env_files(service)
-            env = _environment(service, environ)
+            interpolation = read_dotenv(target.path.parent / ".env", db) or {}
+            env = _environment(service, environ, interpolation)
             if not files and not env:
                 continue
             base = target.path.parent
@@ -421,13 +428,23 @@ def _compose_plans(
                 )
                 for f in files
             ]
-            if env:
+            if any(not shell for _v, shell in env.values()):
                 steps.append(
                     Step(
                         "compose",
                         f"environment: of {name}",
                         f"environment: of service {name}",
                         f"in {target.display}",
+                        override=True,
+                    )
+                )
+            if any(shell for _v, shell in env.values()):
+                steps.append(
+                    Step(
+                        "compose-shell",
+                        f"your shell via environment: of {name}",
+                        f"environment: of service {name}",
+                        f"passed through in {target.display} (else from the .env beside it)",
                         override=True,
                     )
                 )

@@ -79,7 +79,7 @@ def scan(root: Path, db: ProviderDB, settings: Settings) -> Scan:
     found = discover([str(root)], root)
     collector = _Collector()
     engine = Engine(settings, rules=[collector], db=db)
-    result = engine.run(found.targets, jobs=1)
+    result = engine.run(found.targets)
     return Scan(found.targets, collector.files, [*found.errors, *result.errors])
 
 

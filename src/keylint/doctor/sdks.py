@@ -100,6 +100,18 @@ def check(
     versions = {name: installed(name, env) for name in names}
     packages = [Package(n, versions[n], pins.get(n), env.label) for n in sorted(names)]
     problems: list[Problem] = []
+    imported = {use.symbol.split(".")[0] for _ctx, use in scan.sdk_uses()}
+    for name, version in versions.items():
+        if version is None and name.replace("-", "_") in imported:
+            problems.append(
+                Problem(
+                    "sdk-missing",
+                    Level.NOTE,
+                    f"{name} is not installed in {env.label}: if the app runs in another "
+                    "environment, activate it and run keylint doctor again",
+                    names[name],
+                )
+            )
     problems.extend(_removed(scan, db, versions, env))
     problems.extend(_too_old(scan, db, versions, env))
     problems.extend(_pins(packages))
@@ -161,10 +173,11 @@ def _too_old(
                 continue
             got = _major(versions.get(normalize(entry.package)) or installed(entry.package, env))
             if got is not None and got < entry.major:
-                where = f"`{entry.symbol}` at {ctx.file.path}:{use.span.line}"
+                # One mention per name and file: the import, not every call after it.
+                where = f"`{entry.symbol}` at {ctx.file.path}:"
                 bucket = hits.setdefault((normalize(entry.package), entry.major), [])
-                if where not in bucket:
-                    bucket.append(where)
+                if not any(w.startswith(where) for w in bucket):
+                    bucket.append(f"{where}{use.span.line}")
     return [
         Problem(
             "sdk-too-old",
