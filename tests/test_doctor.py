@@ -304,3 +304,61 @@ def test_not_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     result = run(tmp_path / "missing", {})
     assert result.exit_code == 2
     assert "not a directory" in result.output
+
+
+def test_paths_built_from_the_file_location(tmp_path: Path) -> None:
+    app = (
+        "import os\nfrom pathlib import Path\nfrom dotenv import load_dotenv\nimport openai\n\n"
+        "BASE_DIR = Path(__file__).resolve().parent.parent\n"
+        'load_dotenv(BASE_DIR / "config" / ".env")\n'
+        'load_dotenv(os.path.join(os.path.dirname(__file__), ".env.local"), override=True)\n'
+        "openai.OpenAI()\n"
+    )
+    write(
+        tmp_path,
+        {
+            "src/app.py": app,
+            "config/.env": f"OPENAI_API_KEY={KEY_A}\n",
+            "src/.env.local": f"OPENAI_API_KEY={KEY_B}\n",
+        },
+    )
+    data = json.loads(run(tmp_path, {}, "--format", "json").output)
+    steps = data["plans"][0]["steps"]
+    assert [(s["source"], s["override"]) for s in steps] == [
+        ("your shell", False),
+        ("config/.env", False),
+        ("src/.env.local", True),
+    ]
+    assert codes(data) == ["dotenv-conflict"]
+    assert data["problems"][0]["message"] == (
+        f"OPENAI_API_KEY: config/.env ({redact(KEY_A, PREFIX)}) and src/.env.local "
+        f"({redact(KEY_B, PREFIX)}) disagree; the app uses the value in src/.env.local, which "
+        "loads later and overrides"
+    )
+
+
+def test_compose_service_does_not_inherit_the_shell(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    env_file: [.env, prod.env]\n"
+        "    environment:\n      - OPENAI_ORG_ID=org-demo\n"
+    )
+    write(
+        tmp_path,
+        {
+            "app.py": "import openai\nopenai.OpenAI()\n",
+            "compose.yaml": compose,
+            ".env": f"OPENAI_API_KEY={KEY_A}\n",
+            "prod.env": f"OPENAI_API_KEY={KEY_B}\n",
+        },
+    )
+    result = run(tmp_path, {"OPENAI_API_KEY": KEY_A})
+    assert (
+        "warning with docker compose (service api): OPENAI_API_KEY: "
+        f".env ({redact(KEY_A, PREFIX)}) and prod.env ({redact(KEY_B, PREFIX)}) disagree; "
+        "the app uses the value in prod.env, "
+        "which loads later and overrides"
+    ) in result.output
+    assert (
+        "Where the values come from (docker compose (service api): .env -> prod.env -> "
+        "environment: of api):"
+    ) in result.output

@@ -105,11 +105,14 @@ class RetryWithoutBackoff(Rule):
                     continue
                 seen.add(key)
                 inner = loop_of(handler, loops) or loop
-                reasons = []
+                reasons: list[str] = []
+                advice: list[str] = []
                 if not waits(handler.calls) and not waits([c for c, _ in inner.calls]):
                     reasons.append("retries at once, with no wait between attempts")
+                    advice.append("wait with exponential backoff")
                 if inner.infinite and not handler.exits and not inner.guarded_exit:
                     reasons.append(f"never stops (`while True` at line {inner.span.line})")
+                    advice.append("give up after a few attempts")
                 if not reasons:
                     continue
                 yield self.finding(
@@ -117,6 +120,7 @@ class RetryWithoutBackoff(Rule):
                     handler.span,
                     "this retry on the rate-limit error "
                     + " and ".join(reasons)
-                    + ": wait with exponential backoff and give up after a few attempts",
+                    + ": "
+                    + " and ".join(advice),
                     provider=limit.provider,
                 )
