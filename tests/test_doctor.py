@@ -258,8 +258,8 @@ def test_unset_key_read_by_code_and_a_missing_dotenv_file(tmp_path: Path) -> Non
     result = run(tmp_path, {})
     assert result.exit_code == 1
     assert (
-        "error   OPENAI_API_KEY is read at app.py:5 but nothing sets it (not your shell, not a "
-        "dotenv file the app loads)"
+        "error   OPENAI_API_KEY is read at app.py:5, which raises when it is unset, but nothing "
+        "sets it (not your shell, not a dotenv file the app loads)"
     ) in result.output
     assert "load_dotenv() at app.py:4: config/.env does not exist" in result.output
 
@@ -362,3 +362,29 @@ def test_compose_service_does_not_inherit_the_shell(tmp_path: Path) -> None:
         "Where the values come from (docker compose (service api): .env -> prod.env -> "
         "environment: of api):"
     ) in result.output
+
+
+def test_a_key_the_sdk_reads_that_nothing_sets(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": "import openai\n\nclient = openai.OpenAI()\n"})
+    data = json.loads(run(tmp_path, {}, "--format", "json").output)
+    assert codes(data) == ["unset"]
+    assert data["problems"][0]["message"] == (
+        "OPENAI_API_KEY is not set: the openai SDK reads it when no api_key= is given, and "
+        "nothing sets it (not your shell, not a dotenv file the app loads)"
+    )
+    # A key passed explicitly comes from elsewhere: nothing to say.
+    write(tmp_path, {"app.py": "import openai\n\nclient = openai.OpenAI(api_key=load())\n"})
+    data = json.loads(run(tmp_path, {}, "--format", "json").output)
+    assert codes(data) == []
+
+
+def test_bad_input_gives_a_diagnosis_not_a_traceback(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"app.py": "from dotenv import load_dotenv\nload_dotenv(\n", "b.py": "x = (" * 200},
+    )
+    (tmp_path / ".env").write_bytes(b"OPENAI_API_KEY=\xff\xfe\x00broken\n")
+    result = run(tmp_path, {})
+    assert result.exit_code in (0, 1)
+    assert "internal error" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -140,18 +140,24 @@ def _providers_in_use(
     return {p for p in providers if p in db.by_id}
 
 
+_REQUIRED_HOWS = frozenset({"os.environ[]", "decouple"})  # raise when the variable is unset
+
+
 def _interest(
     found: Scan, db: ProviderDB, data: EnvData, providers: set[str]
 ) -> dict[str, effective.Interest]:
     reads: dict[str, list[str]] = {}
-    defaulted: set[str] = set()
+    required: dict[str, list[str]] = {}
     for path, read in found.reads():
-        if data.provider_of(read.name) is None:
+        # Python reads only: a `${VAR}` in compose or a workflow is another runner's.
+        if data.provider_of(read.name) is None or read.has_default:
             continue
-        if read.has_default:
-            defaulted.add(read.name)
+        if not path.endswith((".py", ".ipynb")):
             continue
-        reads.setdefault(read.name, []).append(f"{path}:{read.span.line}")
+        where = f"{path}:{read.span.line}"
+        reads.setdefault(read.name, []).append(where)
+        if read.how in _REQUIRED_HOWS:
+            required.setdefault(read.name, []).append(where)
     explicit_key: set[str] = set()
     roots = _sdk_roots(db)
     for _ctx, use in found.sdk_uses():
@@ -168,18 +174,26 @@ def _interest(
         uses_sdk = any(roots.get(u.symbol.split(".")[0]) == pid for _, u in found.sdk_uses())
         for name in names:
             implied = ""
-            if (
-                uses_sdk
-                and provider.key_env
-                and name == provider.key_env[0]
-                and pid not in explicit_key
-            ):
+            if uses_sdk and name in provider.key_env[:1] and pid not in explicit_key:
                 implied = data.label(pid)
-            out[name] = effective.Interest(name, pid, tuple(reads.get(name, ())), implied)
-    for name, where in reads.items():
+            out[name] = effective.Interest(
+                name,
+                pid,
+                tuple(reads.get(name, ())),
+                tuple(required.get(name, ())),
+                implied,
+                key=name in provider.key_env,
+            )
+    for name, places in reads.items():
         if name not in out:
-            out[name] = effective.Interest(name, data.provider_of(name), tuple(where))
-    del defaulted
+            owner = db.by_id.get(data.provider_of(name) or "")
+            out[name] = effective.Interest(
+                name,
+                owner.id if owner else None,
+                tuple(places),
+                tuple(required.get(name, ())),
+                key=owner is not None and name in owner.key_env,
+            )
     return out
 
 

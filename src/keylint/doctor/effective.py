@@ -21,8 +21,10 @@ class Interest:
 
     name: str
     provider: str | None
-    read_at: tuple[str, ...] = ()  # where code reads it without a default
-    implied_by: str = ""  # "the openai SDK" when only an SDK call implies the read
+    read_at: tuple[str, ...] = ()  # where Python code reads it without a default
+    required_at: tuple[str, ...] = ()  # reads that fail when it is unset (os.environ[...])
+    implied_by: str = ""  # "the openai SDK": an SDK client reads this key when not given one
+    key: bool = False  # a key name of the provider (key_env)
 
 
 def _values(
@@ -236,24 +238,36 @@ def _replaced(variable: Variable, eff: Seen, others: list[Seen], where: str) -> 
 
 
 def unset(variable: Variable, interest: Interest) -> Problem | None:
-    """A read with no value anywhere: an error where code reads it, a note for SDK defaults."""
+    """Nothing sets a variable the app needs: an error where the read raises, a warning for
+    a key the code or the SDK reads."""
     if variable.effective is not None:
         return None
-    if interest.read_at:
+    name = variable.name
+    nowhere = "nothing sets it (not your shell, not a dotenv file the app loads)"
+    if interest.required_at:
         return Problem(
             "unset",
             Level.ERROR,
-            f"{variable.name} is read at {', '.join(interest.read_at[:3])} but nothing sets it "
-            "(not your shell, not a dotenv file the app loads)",
+            f"{name} is read at {', '.join(interest.required_at[:3])}, which raises when it "
+            f"is unset, but {nowhere}",
             variable.provider,
-            variable.name,
+            name,
         )
-    if interest.implied_by:
+    if interest.key and interest.read_at:
         return Problem(
             "unset",
-            Level.NOTE,
-            f"{variable.name} is not set: {interest.implied_by} reads it when no api_key= is given",
+            Level.WARNING,
+            f"{name} is read at {', '.join(interest.read_at[:3])} but {nowhere}",
             variable.provider,
-            variable.name,
+            name,
+        )
+    if interest.key and interest.implied_by:
+        return Problem(
+            "unset",
+            Level.WARNING,
+            f"{name} is not set: {interest.implied_by} reads it when no api_key= is given, "
+            f"and {nowhere}",
+            variable.provider,
+            name,
         )
     return None

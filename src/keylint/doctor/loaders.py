@@ -228,12 +228,14 @@ def python_calls(targets: list[Target], root: Path) -> tuple[list[DotenvCall], l
             continue
         if b"dotenv" not in data:
             continue
-        try:
-            tree = ast.parse(data)
-        except (SyntaxError, ValueError):
-            continue
         visitor = _Calls(target.path.resolve(), root.resolve(), target.display)
-        visitor.visit(tree)
+        try:
+            visitor.visit(ast.parse(data))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            notes.append(
+                f"{target.display} does not parse as Python: its dotenv loads are not followed"
+            )
+            continue
         calls.extend(visitor.found)
         notes.extend(visitor.unknown)
     return calls, notes
