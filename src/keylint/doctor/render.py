@@ -36,6 +36,8 @@ def _variable(v: Variable) -> list[str]:
     width = max(len(s.step.label) for s in v.seen)
     for s in v.seen:
         mark = "  <- used" if s is v.effective else ""
+        if s.dynamic:
+            mark += "  (after ${…} expansion)"
         lines.append(f"    {s.step.label:<{width}}  {s.redacted}  {_short(s.fingerprint)}{mark}")
     if len(v.seen) > 1 or v.effective is None:
         lines.append(f"    why: {v.reason}")

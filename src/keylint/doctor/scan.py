@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from keylint.checks.base import FileContext, ProjectContext, ProjectRule
 from keylint.config import Settings
-from keylint.discovery import Target, discover
+from keylint.discovery import Target
 from keylint.engine import Engine
 from keylint.facts import Context, EnvDef, EnvRead, SdkUse
 from keylint.findings import Category, Finding
@@ -76,11 +76,14 @@ class Scan:
 
 
 def scan(root: Path, db: ProviderDB, settings: Settings) -> Scan:
-    found = discover([str(root)], root)
+    """The files of ``root`` as `keylint check` selects them (git-aware, config excludes)."""
+    from keylint.run import RunOptions, select_targets
+
+    targets, errors = select_targets(RunOptions(paths=(str(root),), cwd=root, settings=settings))
     collector = _Collector()
     engine = Engine(settings, rules=[collector], db=db)
-    result = engine.run(found.targets)
-    return Scan(found.targets, collector.files, [*found.errors, *result.errors])
+    result = engine.run(targets)
+    return Scan(targets, collector.files, [*errors, *result.errors])
 
 
 def code_reads(scan_: Scan) -> dict[str, list[str]]:

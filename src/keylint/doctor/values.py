@@ -70,7 +70,9 @@ def issues(value: str) -> tuple[str, ...]:
         found.append("whitespace inside the value")
     for char in dict.fromkeys(inner):
         category = unicodedata.category(char)
-        if char in _TYPOGRAPHIC:
+        if category == "Cs":
+            found.append("bytes that are not UTF-8")
+        elif char in _TYPOGRAPHIC:
             found.append(f"a typographic character U+{ord(char):04X}")
         elif category in ("Cf", "Cc", "Zs", "Zl", "Zp") and not char.isascii():
             found.append(f"an invisible character U+{ord(char):04X}")
@@ -78,7 +80,7 @@ def issues(value: str) -> tuple[str, ...]:
             found.append(f"a control character U+{ord(char):04X}")
     if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
         found.append("quotes inside the value")
-    return tuple(found)
+    return tuple(dict.fromkeys(found))
 
 
 def prefix_for(value: str, db: ProviderDB, provider: str | None) -> str:
@@ -96,9 +98,11 @@ def seen(
     step: Step, value: str, db: ProviderDB, provider: str | None, dynamic: bool = False
 ) -> Seen:
     secret = Secret.of(value, prefix_for(value, db, provider))
+    # Undecodable bytes of the environment arrive as lone surrogates: not printable.
+    shown = secret.redacted.encode("utf-8", "replace").decode("utf-8")
     return Seen(
         step=step,
-        redacted=secret.redacted if value else "(empty)",
+        redacted=shown if value else "(empty)",
         fingerprint=secret.fingerprint,
         empty=not value.strip(),
         issues=issues(value) if value.strip() else (),
