@@ -388,3 +388,47 @@ def test_bad_input_gives_a_diagnosis_not_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code in (0, 1)
     assert "internal error" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+SETTINGS = """\
+from openai import OpenAI
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env")
+    openai_api_key: str
+
+
+settings = Settings()
+client = OpenAI()
+"""
+
+
+def test_pydantic_settings_env_file_is_not_the_environment(tmp_path: Path) -> None:
+    write(tmp_path, {"config.py": SETTINGS, ".env": f"OPENAI_API_KEY={KEY_B}\n"})
+    result = run(tmp_path, {})
+    assert result.exit_code == 1
+    assert (
+        f"warning OPENAI_API_KEY: .env holds it ({redact(KEY_B, PREFIX)}), but only as the "
+        "env_file of Settings at config.py:5 (pydantic-settings reads it into the class's "
+        "fields, not into the environment); the openai SDK reads the environment, where nothing "
+        "sets it (not your shell, not a dotenv file the app loads)"
+    ) in result.output
+    # Passing the field to the client is the fix.
+    fixed = SETTINGS.replace("OpenAI()", "OpenAI(api_key=settings.openai_api_key)")
+    write(tmp_path, {"config.py": fixed})
+    assert codes(json.loads(run(tmp_path, {}, "--format", "json").output)) == []
+
+
+def test_pydantic_settings_prefers_the_shell_over_its_env_file(tmp_path: Path) -> None:
+    fixed = SETTINGS.replace("OpenAI()", "OpenAI(api_key=settings.openai_api_key)")
+    write(tmp_path, {"config.py": fixed, ".env": f"OPENAI_API_KEY={KEY_B}\n"})
+    data = json.loads(run(tmp_path, {"OPENAI_API_KEY": KEY_A}, "--format", "json").output)
+    assert codes(data) == ["shadowed"]
+    assert data["problems"][0]["message"] == (
+        "with pydantic-settings (Settings at config.py:5): OPENAI_API_KEY: your shell exports "
+        f"{redact(KEY_A, PREFIX)}, .env holds {redact(KEY_B, PREFIX)}; Settings "
+        "(pydantic-settings) uses your shell's, because pydantic-settings gives environment "
+        "variables priority over env_file"
+    )

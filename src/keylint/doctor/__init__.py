@@ -55,18 +55,31 @@ def diagnose(
     raws: dict[str, str] = {}
     main_env: dict[str, str] = {}
     problems: list[Problem] = []
+    resolved = []
     for index, plan in enumerate(loads.plans):
         variables, current, plan_raws = effective.resolve(
             plan, interest, env, db, loads.compose_env.get(plan.name)
         )
         if index == 0:
             main_env, raws = current, plan_raws
+        resolved.append((plan, variables))
+    # Values only a pydantic-settings class reads (from its env_file), by variable.
+    in_settings = {
+        v.name: (plan, v)
+        for plan, variables in resolved
+        if plan.name.startswith("pydantic-settings")
+        for v in variables
+        if v.effective is not None and v.effective.step.kind == "dotenv"
+    }
+    for index, (plan, variables) in enumerate(resolved):
         known = frozenset(loads.plans[0].steps) if index else frozenset()
         python = plan.name in ("python app", "flask run")
         for variable in variables:
             problems.extend(effective.problems(variable, plan, python, known))
             if index == 0:
-                missing = effective.unset(variable, interest[variable.name])
+                missing = effective.unset(
+                    variable, interest[variable.name], in_settings.get(variable.name)
+                )
                 if missing is not None:
                     problems.append(missing)
         shown = [v for v in variables if v.seen or (index == 0 and _asked(interest[v.name]))]
@@ -85,7 +98,7 @@ def diagnose(
 
 
 def _asked(interest: effective.Interest) -> bool:
-    return bool(interest.read_at or interest.implied_by)
+    return bool(interest.read_at or interest.implied_by or interest.settings_at)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -148,6 +161,7 @@ def _interest(
 ) -> dict[str, effective.Interest]:
     reads: dict[str, list[str]] = {}
     required: dict[str, list[str]] = {}
+    settings_reads: dict[str, list[str]] = {}  # fields of pydantic-settings classes
     for path, read in found.reads():
         # Python reads only: a `${VAR}` in compose or a workflow is another runner's.
         if data.provider_of(read.name) is None or read.has_default:
@@ -155,6 +169,9 @@ def _interest(
         if not path.endswith((".py", ".ipynb")):
             continue
         where = f"{path}:{read.span.line}"
+        if read.how.startswith("pydantic-settings"):
+            settings_reads.setdefault(read.name, []).append(where)
+            continue
         reads.setdefault(read.name, []).append(where)
         if read.how in _REQUIRED_HOWS:
             required.setdefault(read.name, []).append(where)
@@ -183,6 +200,7 @@ def _interest(
                 tuple(required.get(name, ())),
                 implied,
                 key=name in provider.key_env,
+                settings_at=tuple(settings_reads.get(name, ())),
             )
     for name, places in reads.items():
         if name not in out:

@@ -25,6 +25,7 @@ class Interest:
     required_at: tuple[str, ...] = ()  # reads that fail when it is unset (os.environ[...])
     implied_by: str = ""  # "the openai SDK": an SDK client reads this key when not given one
     key: bool = False  # a key name of the provider (key_env)
+    settings_at: tuple[str, ...] = ()  # fields of pydantic-settings classes that read it
 
 
 def _values(
@@ -221,7 +222,22 @@ def _replaced(variable: Variable, eff: Seen, others: list[Seen], where: str) -> 
         if s.step.kind == "environment"
     ]
     files = [s for s in others if s.step.kind != "environment"]
-    if files:
+    if files and eff.step.kind == "environment":
+        # pydantic-settings: the environment is read last and wins over every env_file.
+        held = ", ".join(f"{s.step.label} holds {s.redacted}" for s in files)
+        empty = " an empty string" if eff.empty else f" {eff.redacted}"
+        out.append(
+            Problem(
+                "empty-shadows" if eff.empty else "shadowed",
+                Level.ERROR if eff.empty else Level.WARNING,
+                f"{where}{name}: your shell exports{empty}, {held}; {eff.step.by} uses your "
+                f"shell's, because {eff.step.how}",
+                variable.provider,
+                name,
+                hint=f"unset {name} in your shell",
+            )
+        )
+    elif files:
         held = " and ".join(f"{s.step.label} ({s.redacted})" for s in files)
         out.append(
             Problem(
@@ -237,9 +253,12 @@ def _replaced(variable: Variable, eff: Seen, others: list[Seen], where: str) -> 
     return out
 
 
-def unset(variable: Variable, interest: Interest) -> Problem | None:
-    """Nothing sets a variable the app needs: an error where the read raises, a warning for
-    a key the code or the SDK reads."""
+def unset(
+    variable: Variable, interest: Interest, in_settings: tuple[Plan, Variable] | None = None
+) -> Problem | None:
+    """Nothing in the environment sets a variable the app needs: an error where the read
+    raises, a warning for a key the code or the SDK reads. ``in_settings``: a
+    pydantic-settings class holds it from its env_file, which the environment never sees."""
     if variable.effective is not None:
         return None
     name = variable.name
@@ -252,6 +271,21 @@ def unset(variable: Variable, interest: Interest) -> Problem | None:
             f"is unset, but {nowhere}",
             variable.provider,
             name,
+        )
+    if interest.key and in_settings is not None and (interest.read_at or interest.implied_by):
+        held = in_settings[1].effective
+        assert held is not None
+        reader = interest.implied_by or f"the code at {interest.read_at[0]}"
+        return Problem(
+            "settings-only",
+            Level.WARNING,
+            f"{name}: {held.step.label} holds it ({held.redacted}), but only as the "
+            f"{held.step.by} (pydantic-settings reads it into the class's fields, not into "
+            f"the environment); {reader} reads the environment, where {nowhere}",
+            variable.provider,
+            name,
+            hint="pass the settings field to the client (api_key=settings.…), or load the "
+            "file with load_dotenv()",
         )
     if interest.key and interest.read_at:
         return Problem(
@@ -267,6 +301,15 @@ def unset(variable: Variable, interest: Interest) -> Problem | None:
             Level.WARNING,
             f"{name} is not set: {interest.implied_by} reads it when no api_key= is given, "
             f"and {nowhere}",
+            variable.provider,
+            name,
+        )
+    if interest.key and interest.settings_at and in_settings is None:
+        return Problem(
+            "unset",
+            Level.WARNING,
+            f"{name} is read by a settings field at {', '.join(interest.settings_at[:2])} "
+            f"but {nowhere}",
             variable.provider,
             name,
         )

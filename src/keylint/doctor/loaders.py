@@ -85,6 +85,7 @@ class _Calls(ast.NodeVisitor):
         self.paths: dict[str, Path] = {}  # module-level names bound to a computable path
         self.found: list[DotenvCall] = []
         self.unknown: list[str] = []
+        self.settings: list[SettingsFiles] = []
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -169,6 +170,22 @@ class _Calls(ast.NodeVisitor):
             f"searched up from {display(self.file.parent, self.root) or '.'}/ for {name}",
         )
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        """A pydantic-settings class with ``env_file=`` (v2 ``model_config``, v1 ``Config``)."""
+        bases = [self._qual(b) or "" for b in node.bases]
+        if any(b.rsplit(".", 1)[-1] == "BaseSettings" for b in bases):
+            value = _env_file_option(node)
+            if value is not None:
+                where = f"{self.display}:{node.lineno}"
+                items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
+                paths = [self._path(item) for item in items]
+                if any(p is None for p in paths):
+                    self.unknown.append(f"{where}: env_file of {node.name} is computed")
+                else:
+                    resolved = [p if p.is_absolute() else self.root / p for p in paths if p]
+                    self.settings.append(SettingsFiles(node.name, where, tuple(resolved)))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
         qual = self._qual(node.func) or ""
         if qual in ("dotenv.load_dotenv", "dotenv.main.load_dotenv"):
@@ -216,9 +233,45 @@ class _Calls(ast.NodeVisitor):
         self.found.append(DotenvCall(where, text, path, searched, override, interpolate))
 
 
-def python_calls(targets: list[Target], root: Path) -> tuple[list[DotenvCall], list[str]]:
+@dataclass(frozen=True)
+class SettingsFiles:
+    """A pydantic-settings class and the ``env_file`` files it reads (in order)."""
+
+    name: str
+    where: str
+    paths: tuple[Path, ...]
+
+
+def _env_file_option(node: ast.ClassDef) -> ast.AST | None:
+    """The ``env_file`` value of a settings class, wherever pydantic takes it."""
+    pairs: list[tuple[str | None, ast.AST]] = [(kw.arg, kw.value) for kw in node.keywords]
+    for stmt in node.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
+                value = stmt.value
+                if isinstance(value, ast.Call):
+                    pairs += [(kw.arg, kw.value) for kw in value.keywords]
+                elif isinstance(value, ast.Dict):
+                    pairs += [
+                        (k.value, v)
+                        for k, v in zip(value.keys, value.values, strict=True)
+                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    ]
+        elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":  # pydantic v1
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign):
+                    pairs += [(t.id, inner.value) for t in inner.targets if isinstance(t, ast.Name)]
+    found = [value for key, value in pairs if key == "env_file"]
+    return found[-1] if found else None
+
+
+def python_calls(
+    targets: list[Target], root: Path
+) -> tuple[list[DotenvCall], list[str], list[SettingsFiles]]:
     calls: list[DotenvCall] = []
     notes: list[str] = []
+    settings: list[SettingsFiles] = []
     for target in sorted(targets, key=lambda t: t.display):
         if not target.display.endswith(".py") or not is_app_file(target.display):
             continue
@@ -226,7 +279,7 @@ def python_calls(targets: list[Target], root: Path) -> tuple[list[DotenvCall], l
             data = target.path.read_bytes()
         except OSError:
             continue
-        if b"dotenv" not in data:
+        if b"dotenv" not in data and b"env_file" not in data:
             continue
         visitor = _Calls(target.path.resolve(), root.resolve(), target.display)
         try:
@@ -238,7 +291,8 @@ def python_calls(targets: list[Target], root: Path) -> tuple[list[DotenvCall], l
             continue
         calls.extend(visitor.found)
         notes.extend(visitor.unknown)
-    return calls, notes
+        settings.extend(visitor.settings)
+    return calls, notes, settings
 
 
 def _dotenv_step(call: DotenvCall, root: Path) -> Step:
@@ -291,7 +345,7 @@ _NODE_ORDERS = {
 
 def plans(targets: list[Target], root: Path, environ: dict[str, str], db: ProviderDB) -> Loads:
     loads = Loads()
-    calls, loads.notes = python_calls(targets, root)
+    calls, loads.notes, settings = python_calls(targets, root)
     disabled = environ.get("PYTHON_DOTENV_DISABLED", "").strip().lower() in (
         "1",
         "true",
@@ -309,6 +363,8 @@ def plans(targets: list[Target], root: Path, environ: dict[str, str], db: Provid
             else "",
         )
     )
+    for found_settings in settings:
+        loads.plans.append(_settings_plan(found_settings, root))
     if _imports(targets, "flask") and not disabled:
         steps = []
         for name in (".env", ".flaskenv"):  # .env wins over .flaskenv
@@ -346,6 +402,36 @@ def plans(targets: list[Target], root: Path, environ: dict[str, str], db: Provid
         loads.plans.append(plan)
         loads.compose_env[plan.name] = env
     return loads
+
+
+def _settings_plan(settings: SettingsFiles, root: Path) -> Plan:
+    """pydantic-settings: a later env_file wins over an earlier one, and environment
+    variables win over every env_file (so the shell comes last here, always applied)."""
+    by = f"env_file of {settings.name} at {settings.where}"
+    steps = [
+        Step(
+            "dotenv",
+            display(path, root),
+            by,
+            "relative to the working directory",
+            path=str(path),
+            override=True,
+            exists=path.is_file(),
+        )
+        for path in settings.paths
+    ]
+    shell = Step(
+        "environment",
+        "your shell",
+        f"{settings.name} (pydantic-settings)",
+        "pydantic-settings gives environment variables priority over env_file",
+    )
+    return Plan(
+        f"pydantic-settings ({settings.name} at {settings.where})",
+        (*steps, shell),
+        note=f"{settings.name} reads these into its fields only: os.environ, which the SDK "
+        "clients read, does not get them",
+    )
 
 
 # --- docker compose ---------------------------------------------------------------------
