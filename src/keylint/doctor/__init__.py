@@ -46,7 +46,7 @@ def diagnose(
     found = scan(root, db, settings)
     loads = loaders.plans(found.targets, root, env, db)
     data = env_data(db)
-    providers = _providers_in_use(found, db, data, loads.plans[0], env)
+    providers = _providers_in_use(found, db, data, loads.plans[0])
     interest = _interest(found, db, data, providers)
     diagnosis = Diagnosis(str(root), plans=list(loads.plans))
     python_env = sdks.python_env(root, env)
@@ -129,9 +129,7 @@ def _sdk_roots(db: ProviderDB) -> dict[str, str]:
     return roots
 
 
-def _providers_in_use(
-    found: Scan, db: ProviderDB, data: EnvData, main: Plan, env: Mapping[str, str]
-) -> set[str]:
+def _providers_in_use(found: Scan, db: ProviderDB, data: EnvData, main: Plan) -> set[str]:
     roots = _sdk_roots(db)
     providers = {
         roots[u.symbol.split(".")[0]]

@@ -11,10 +11,10 @@ Read from the code with ``ast`` (syntax only, no import of the project):
   (python-dotenv 1.2.4 ``main.py``: ``load_dotenv``, ``find_dotenv``.)
 - ``flask run`` (Flask 3.1 ``cli.load_dotenv``): ``.flaskenv`` then ``.env``, found from the
   working directory upwards, ``.env`` winning; existing variables are kept.
-- Next.js and Vite (package.json dependencies): ``.env.development.local``, ``.env.local``,
-  ``.env.development``, ``.env`` (Next.js) / ``.env.development.local``,
-  ``.env.development``, ``.env.local``, ``.env`` (Vite), first one wins, existing
-  variables kept (`next dev` and `vite` use mode development).
+- Next.js (a ``next`` dependency in package.json): ``.env.development.local``,
+  ``.env.local``, ``.env.development``, ``.env``, first one wins, existing variables kept
+  (`next dev`). Vite is left out on purpose: it puts dotenv values in
+  ``import.meta.env`` (``VITE_`` names only), not in ``process.env``.
 - docker compose: each service's ``env_file:`` in order (a later file wins), then
   ``environment:`` (wins over env_file); the container does not inherit your shell.
 """
@@ -339,7 +339,6 @@ def _package_json_deps(root: Path) -> set[str]:
 
 _NODE_ORDERS = {
     "next": (".env.development.local", ".env.local", ".env.development", ".env"),
-    "vite": (".env.development.local", ".env.development", ".env.local", ".env"),
 }
 
 
