@@ -137,8 +137,8 @@ class _Calls(ast.NodeVisitor):
         if qual in ("pathlib.Path", "Path", "os.path.abspath", "os.path.realpath"):
             if len(args) == 1:
                 return args[0]
-            if not args:
-                return Path.cwd() if qual.endswith("Path") else None
+            if not args and qual.endswith("Path"):
+                return Path(".")  # the working directory the app starts in
         if qual in ("os.path.dirname",) and len(args) == 1 and args[0] is not None:
             return args[0].parent
         if qual == "os.path.join" and args and all(a is not None for a in args):
