@@ -61,6 +61,7 @@ def test_codes_are_unique_and_in_their_category_range():
         "auth-header": "KL5",
         "deprecated-sdk": "KL6",
         "dotenv-syntax": "KL7",
+        "rate-limit": "KL8",
     }
     codes = [r.code for r in all_rules()]
     assert len(codes) == len(set(codes))

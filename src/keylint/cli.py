@@ -590,3 +590,32 @@ def explain(code: str) -> None:
 
 def die(message: str) -> NoReturn:
     raise KeylintError(message)
+
+
+@cli.command(name="doctor")
+@click.argument("path", default=".", type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format (default: text).",
+)
+def doctor(path: str, output_format: str) -> None:
+    """Why the key doesn't work on this machine: which value the app uses, and what is wrong.
+
+    Follows each provider variable from your shell through every dotenv file the code loads,
+    in load order; compares the installed SDKs with the code and the pins; shows proxies and
+    base URLs. Values are never printed: redacted forms and fingerprints only. Exit status 0
+    when the effective configuration has no problem, 1 otherwise.
+    """
+    from keylint.doctor import diagnose
+    from keylint.doctor.render import as_json, text
+
+    root = Path(path)
+    if not root.is_dir():
+        raise KeylintError(f"{path}: not a directory")
+    settings = _settings(root.resolve(), None, False, (), (), (), None, None)
+    diagnosis = diagnose(root, os.environ, settings)
+    click.echo(as_json(diagnosis) if output_format == "json" else text(diagnosis), nl=False)
+    sys.exit(EXIT_FINDINGS if diagnosis.failing else EXIT_OK)

@@ -176,4 +176,31 @@ class DotenvEntry:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-Fact = Value | EnvRead | EnvDef | Header | SdkUse | DotenvEntry
+@dataclass(frozen=True, slots=True)
+class Handler:
+    """An ``except`` clause inside a loop: what it catches and what its body does."""
+
+    span: Span  # the ``except`` keyword
+    types: tuple[str, ...]  # import-resolved names of the caught types (empty: bare except)
+    calls: tuple[str, ...]  # import-resolved callees called in the body
+    strings: tuple[str, ...]  # string constants in the body (`e.code == "..."`)
+    exits: bool  # a raise, return or break anywhere in the body
+    ends: str  # kind of the body's last statement: "raise", "return", "break", "continue", ""
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A ``for``/``while`` loop of Python code that calls an SDK or catches exceptions.
+
+    Syntax only: the rate-limit rules decide what a retry, a backoff or a cap is.
+    """
+
+    span: Span  # the whole statement
+    keyword: Span  # ``for`` / ``while``
+    infinite: bool  # ``while True`` / ``while 1``: it ends only by break, return or raise
+    calls: tuple[tuple[str, Span], ...]  # import-resolved callees in the body, with spans
+    handlers: tuple[Handler, ...]  # except clauses of try statements in the body
+    guarded_exit: bool  # a raise/break/return under an ``if`` of the body, outside handlers
+
+
+Fact = Value | EnvRead | EnvDef | Header | SdkUse | DotenvEntry | Loop

@@ -15,7 +15,7 @@ from keylint.facts import Span
 
 
 class Category(str, Enum):
-    """The ten finding categories of the contract (§3), exact strings."""
+    """The finding categories of the contract (§3), exact strings."""
 
     HARDCODED_SECRET = "hardcoded-secret"
     PLACEHOLDER_KEY = "placeholder-key"
@@ -27,6 +27,7 @@ class Category(str, Enum):
     DEPRECATED_SDK = "deprecated-sdk"
     AUTH_HEADER = "auth-header"
     DOTENV_SYNTAX = "dotenv-syntax"
+    RATE_LIMIT = "rate-limit"  # retries that make rate limits and billing errors worse (KL8xx)
 
 
 class Severity(str, Enum):

@@ -678,6 +678,18 @@ class _Visitor(ast.NodeVisitor):
         for stmt in node.body:
             self.visit(stmt)
 
+    # --- loops (rate-limit rules) ----------------------------------------------------
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
+        from keylint.extract.python_loops import loop_fact
+
+        fact = loop_fact(node, self.qualify, self.node_span, self.roots)
+        if fact is not None:
+            self.emit(fact)
+        self.generic_visit(node)
+
+    visit_For = visit_AsyncFor = visit_While = _loop
+
     # --- everything else that is a string --------------------------------------------
 
     def _docstring(self, body: list[ast.stmt]) -> None:
