@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--unjudged", type=Path)
     parser.add_argument("--only", nargs="*", help="repository names to run (default: all)")
+    parser.add_argument("--save", type=Path, help="keep each repository's JSON report here")
+    parser.add_argument("--reuse", type=Path, help="read the reports --save kept instead")
     args = parser.parse_args()
 
     repos = tomllib.loads((HERE / "repos.toml").read_text(encoding="utf-8"))["repo"]
@@ -96,7 +98,14 @@ def main() -> None:
         ).stdout.strip()
         if head != repo["commit"]:
             sys.exit(f"{checkout} is at {head or 'no commit'}, repos.toml pins {repo['commit']}")
-        findings = run_keylint(checkout, args.keylint, args.min_confidence)
+        if args.reuse:
+            report = json.loads((args.reuse / f"{name}.json").read_text(encoding="utf-8"))
+            findings = report["findings"]
+        else:
+            findings = run_keylint(checkout, args.keylint, args.min_confidence)
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"{name}.json").write_text(json.dumps({"findings": findings}), "utf-8")
         measured = sample(findings, args.sample, args.seed)
         verdicts = load_verdicts(name)
         tp = fp = 0

@@ -560,6 +560,8 @@ def list_rules(output_format: str) -> None:
                         "name": r.name,
                         "category": r.category.value,
                         "severity": r.severity.value,
+                        "confidence": r.confidence.value,
+                        "confidence_policy": r.confidence_policy(),
                         "summary": r.summary,
                     }
                     for r in rules
@@ -585,6 +587,7 @@ def explain(code: str) -> None:
         raise KeylintError(f"no rule '{code}' (see `keylint rules`)")
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Category: `{rule.category.value}` · default severity: `{rule.severity.value}`\n")
+    click.echo(f"Confidence: {rule.confidence_policy()}\n")
     click.echo(rule.docs())
 
 

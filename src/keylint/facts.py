@@ -123,6 +123,16 @@ class EnvDef:
 
 
 @dataclass(frozen=True, slots=True)
+class EnvDynamic:
+    """Code reads or sets environment variables whose names keylint cannot see: a name built
+    at run time (``os.environ[name]``, ``os.getenv(f"{p}_KEY")``) or ``os.environ.update(d)``
+    (a loader copying a config file into the environment)."""
+
+    span: Span
+    writes: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Header:
     """An HTTP header given in code, configuration, a curl command or docs.
 
@@ -203,4 +213,4 @@ class Loop:
     guarded_exit: bool  # a raise/break/return under an ``if`` of the body, outside handlers
 
 
-Fact = Value | EnvRead | EnvDef | Header | SdkUse | DotenvEntry | Loop
+Fact = Value | EnvRead | EnvDef | EnvDynamic | Header | SdkUse | DotenvEntry | Loop

@@ -23,7 +23,13 @@ CAPS: Mapping[Category, Mapping[FileRole, Confidence]] = {
     # (which say so with their own medium confidence) meet dummy values in tests, docs and CI
     # service containers, and sentences in translation catalogues.
     Category.HARDCODED_SECRET: {FileRole.GENERATED: M, FileRole.I18N: L},
-    Category.PLACEHOLDER_KEY: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.I18N: L},
+    # A CI job that sets a dummy key on purpose runs tests that never call the API.
+    Category.PLACEHOLDER_KEY: {
+        FileRole.TEST: L,
+        FileRole.GENERATED: L,
+        FileRole.I18N: L,
+        FileRole.CI: L,
+    },
     Category.KEY_WHITESPACE: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.I18N: L},
     Category.MALFORMED_KEY: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.I18N: L},
     Category.ENV_VAR_NAME: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.EXAMPLE: M},
@@ -36,6 +42,7 @@ CAPS: Mapping[Category, Mapping[FileRole, Confidence]] = {
     Category.AUTH_HEADER: {FileRole.TEST: L, FileRole.GENERATED: L},
     # Docs and templates show a dotenv file without saying which loader reads it; separate
     # code blocks of one page are alternatives, not one file.
+    Category.RATE_LIMIT: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.DOCS: M},
     Category.DOTENV_SYNTAX: {FileRole.TEST: L, FileRole.DOCS: L, FileRole.EXAMPLE: L},
 }
 # Rules that say "this is a secret" from a keyword or entropy, not from a provider's format:
@@ -71,4 +78,4 @@ def describe(category: Category, heuristic_secret: bool = False) -> str:
         for role in FileRole
         if cap_for(category, role, heuristic_secret) is not H
     ]
-    return "; ".join(lowered)
+    return ", ".join(lowered)

@@ -7,16 +7,18 @@ MkDocs docs; dotenv and config templates; i18n catalogues; code generators' bann
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import Enum
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 
 class FileRole(str, Enum):
     APP = "app"  # application or library code and its configuration
     TEST = "test"  # tests, fixtures, cassettes, mocks
     DOCS = "docs"  # README, docs/, Markdown and reStructuredText
-    EXAMPLE = "example"  # a file meant to be copied and filled in: .env.example, *_template.*
+    # A file meant to be copied and filled in: .env.example, *_template.*, code in examples/
+    EXAMPLE = "example"
     I18N = "i18n"  # translation catalogues: sentences keyed by sentences
     GENERATED = "generated"  # generated or vendored code (an SDK's generated types)
     CI = "ci"  # CI workflows and pipelines
@@ -91,10 +93,44 @@ _CI_DIRS = frozenset({".circleci", ".buildkite", ".azure-pipelines"})
 _INFRA_DIRS = frozenset({"k8s", "kubernetes", "helm", "charts", "deploy", "terraform", "infra"})
 
 
+_SAMPLE_DIRS = frozenset(
+    {
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "getting_started",
+        "getting-started",
+        "gettingstarted",
+        "quickstart",
+        "quickstarts",
+        "cookbook",
+        "tutorials",
+        "tutorial",
+        "learnresources",
+        "learn_resources",
+    }
+)
+_I18N_NAME = re.compile(
+    r"(?:^|[._-])(?:translat\w*|i18n|l10n|locales?|messages)(?:[._-]|$)", re.IGNORECASE
+)
+_TOKEN = re.compile(r"[._-]")
+
+
+def _is_test_dir(name: str) -> bool:
+    """``tests``, ``IntegrationTests``, ``Foo.UnitTests``, ``testdata``, ``TestSettings``…"""
+    if name in _TEST_DIRS:
+        return True
+    return any(
+        token.endswith("tests") or (token.startswith("test") and token != "testimonials")
+        for token in _TOKEN.split(name)
+    )
+
+
 def file_role(path: str, head: str = "") -> FileRole:
     """The role of the file at ``path`` (relative, ``/`` separators); ``head`` is its first
     few hundred characters, read for a generator's banner."""
-    p = PurePosixPath(path)
+    p = PurePosixPath(project_relative(path))
     name = p.name
     lower = name.lower()
     dirs = [d.lower() for d in p.parts[:-1]]
@@ -102,14 +138,18 @@ def file_role(path: str, head: str = "") -> FileRole:
         return FileRole.GENERATED
     if head and _GENERATED_BANNER.search(head):
         return FileRole.GENERATED
-    if any(d in _TEST_DIRS for d in dirs) or _TEST_NAME.match(name):
+    if any(_is_test_dir(d) for d in dirs) or _TEST_NAME.match(name):
         return FileRole.TEST
     if any(d in _I18N_DIRS for d in dirs) or lower.endswith((".po", ".pot")):
         return FileRole.I18N
+    if p.suffix.lower() in (".json", ".yaml", ".yml") and _I18N_NAME.search(p.stem):
+        return FileRole.I18N
     if _LANGUAGE_FILE.match(name) and p.suffix != ".toml":
         return FileRole.I18N
-    if is_template_name(name) or _SETUP_DOC.match(name):
+    if is_template_name(name) or _SETUP_DOC.match(name) or _overridden(p.stem, head):
         return FileRole.EXAMPLE
+    if any(d in _SAMPLE_DIRS for d in dirs) and p.suffix.lower() not in _DOC_SUFFIXES:
+        return FileRole.EXAMPLE  # sample code the reader copies and fills in
     if (
         lower.startswith(("readme", "changelog", "contributing", "history"))
         or any(d in _DOC_DIRS for d in dirs)
@@ -133,6 +173,34 @@ def file_role(path: str, head: str = "") -> FileRole:
     ):
         return FileRole.INFRA
     return FileRole.APP
+
+
+def project_relative(path: str) -> str:
+    """``path`` from the root of its project: the folders above a project (``/home/me/tests/``,
+    ``../``) say nothing about the role of a file in it."""
+    if not path.startswith(("/", "../")):
+        return path
+    absolute = Path(path).absolute().resolve().as_posix()
+    root = _project_root(str(PurePosixPath(absolute).parent))
+    return absolute[len(root) + 1 :] if root else PurePosixPath(absolute).name
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_root(directory: str) -> str | None:
+    """The closest folder at or above ``directory`` with a ``.git`` (a repository's root)."""
+    here = Path(directory)
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder.as_posix()
+    return None
+
+
+def _overridden(stem: str, head: str) -> bool:
+    """A shipped defaults file that says it is overridden: ``config.py`` whose header names
+    ``config_private.py`` (or ``_local``, ``.local``): its values are meant to be replaced."""
+    if not head or len(stem) < 3:
+        return False
+    return bool(re.search(rf"\b{re.escape(stem)}(?:_private|_local|\.local)\b", head))
 
 
 def is_template_name(name: str) -> bool:

@@ -30,6 +30,12 @@ _LOCAL_CALL = re.compile(
     r"get|pop|setdefault|getattr|hasattr|isinstance|len|str|repr|deprecated|warn_\w*|"
     r"add_argument|option|argument|Field|field|describe|it|test|parametrize)$"
 )
+# Functions and classes that only count, cut or price text by model (tokenizers, limits).
+_LOCAL_NAME = re.compile(
+    r"tiktoken|tokeni[sz]|token_?(?:count|limit)|count_?tokens|num_tokens|max_?tokens|"
+    r"context_?(?:window|length)|breakdown|truncat|cost|pric",
+    re.IGNORECASE,
+)
 # Names whose value describes rather than configures: `help=`, `"placeholder":`, `title:`.
 _PROSE_NAME = re.compile(
     r"(?:placeholder|example|examples|description|desc|help|comment|label|tooltip|title|"
@@ -46,8 +52,15 @@ def value_use(value: Value) -> ValueUse:
         return ValueUse.COMPARED
     if value.role in (Role.ELEMENT, Role.KEY, Role.TYPE):
         return ValueUse.LISTED
-    if value.call is not None and _LOCAL_CALL.search(value.call):
+    if value.call is not None and (
+        _LOCAL_CALL.search(value.call) or _LOCAL_NAME.search(value.call)
+    ):
         return ValueUse.LOCAL
+    if value.call is None and value.qualname and value.qualname.endswith(")"):
+        # `def count_tokens(text, model="gpt-4")`: a parameter default, qualname `f(model)`
+        function = value.qualname.split("(", 1)[0]
+        if _LOCAL_NAME.search(function):
+            return ValueUse.LOCAL
     name = value.name or ""
     if name and _PROSE_NAME.search(re.split(r"[.:\[\]]", name)[-1] or name):
         return ValueUse.LOCAL

@@ -91,6 +91,8 @@ class Rule:
     # Codes of rules that report the same defect better: where one of them reports on the
     # same span (only possible when it is selected), this rule's finding is dropped.
     yields_to: ClassVar[tuple[str, ...]] = ()
+    # When the rule itself lowers the confidence of one finding (shown by `keylint rule`).
+    confidence_notes: ClassVar[str] = ""
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         return ()
@@ -98,6 +100,21 @@ class Rule:
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def confidence_policy(cls) -> str:
+        """The rule's confidence policy in one paragraph (spec §8)."""
+        from keylint.analysis import confidence
+
+        text = f"{cls.confidence.value}"
+        if cls.confidence_notes:
+            text += f"; {cls.confidence_notes}"
+        caps = confidence.describe(cls.category, cls.heuristic_secret)
+        if caps:
+            text += f"; at most {caps}"
+        if cls.yields_to:
+            text += f". Yields to {', '.join(cls.yields_to)} on the same span when it is selected"
+        return text + "."
 
     def finding(
         self,

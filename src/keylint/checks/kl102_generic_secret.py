@@ -86,6 +86,7 @@ class GenericSecret(Rule):
     name = "generic-secret"
     category = Category.HARDCODED_SECRET
     severity = Severity.ERROR
+    confidence_notes = "low for a plain word (a label more than a secret)"
     summary = "A password or secret is assigned to a secret-named variable in a committed file."
     cwe = "CWE-798"
     precision = "medium"

@@ -12,7 +12,7 @@ from keylint.findings import Category, Confidence, Finding, Secret, Severity
 # OpenAI-compatible gateways ignore the key, but the SDK insists on one.
 _DELIBERATE = re.compile(
     r"(?:sk-)?(?:dummy|fake|unused|not[-_ ]?needed|no[-_ ]?key(?:[-_]required)?|none|empty|"
-    r"ollama|lm[-_ ]?studio|local|vllm|EMPTY)(?:[-_]?key)?",
+    r"ollama|lm[-_ ]?studio|local|vllm|test|ci)(?:[-_]?api)?(?:[-_]?key)?",
     re.IGNORECASE,
 )
 
@@ -69,6 +69,10 @@ class PlaceholderKey(Rule):
     name = "placeholder-key"
     category = Category.PLACEHOLDER_KEY
     severity = Severity.ERROR
+    confidence_notes = (
+        "low for a settings-class default the environment overrides and for a deliberate "
+        "dummy (`dummy`, `not-needed`, `EMPTY`) given to a server that needs no key"
+    )
     summary = "A placeholder is used where running code or a real config takes the API key."
     applies_to_examples = False
     examples = (

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, ProjectContext, ProjectRule
 from keylint.checks.envnames import Near, Occurrence, ProjectIndex, project_index
-from keylint.facts import EnvDef, EnvRead
+from keylint.facts import EnvDef, EnvDynamic, EnvRead
 from keylint.findings import Category, Confidence, Finding, Severity
 
 _WHY = {
@@ -60,10 +60,11 @@ class EnvNameNearMiss(ProjectRule):
     summary = "An environment variable name is a near-miss of the name the provider's SDK reads."
     precision = "high"
     confidence = Confidence.MEDIUM  # a name that looks like a typo (spec §8)
+    confidence_notes = "low where the project reads or sets variables by names built at run time"
     # KL307 names both ends of a mismatch; where it reports (only when it is selected),
     # this rule's word on the same name would repeat it.
     yields_to = ("KL307",)
-    wants = (EnvRead, EnvDef)
+    wants = (EnvRead, EnvDef, EnvDynamic)
     examples = (
         Example(".env", "OPENAI_KEY=sk-test\n", ((1, 1),)),
         Example(".env", "DEBUG=1\nOPEN_AI_API_KEY=x\n", ((2, 1),)),
@@ -85,11 +86,14 @@ class EnvNameNearMiss(ProjectRule):
                 continue
             if index.consistent(occ):
                 continue
+            doubt = index.unseen(occ)
             yield self.finding(
                 occ.ctx,
                 occ.span,
                 self._message(occ, kind.entry, index),
                 provider=kind.entry.provider,
+                confidence=Confidence.LOW if doubt else None,
+                reason=doubt,
             )
 
     @staticmethod

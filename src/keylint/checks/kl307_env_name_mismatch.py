@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, ProjectContext, ProjectRule
 from keylint.checks.envnames import EnvData, Mismatch, project_index
-from keylint.facts import EnvDef, EnvRead
+from keylint.facts import EnvDef, EnvDynamic, EnvRead
 from keylint.findings import Category, Confidence, Finding, Severity
 
 
@@ -66,7 +66,8 @@ class EnvNameMismatch(ProjectRule):
     summary = "Code reads an environment variable that is never defined while a near-miss of it is."
     precision = "high"
     confidence = Confidence.MEDIUM  # a name that looks like a typo (spec §8)
-    wants = (EnvRead, EnvDef)
+    confidence_notes = "low where the project reads or sets variables by names built at run time"
+    wants = (EnvRead, EnvDef, EnvDynamic)
     examples = (
         Example(
             "app.py",
@@ -96,15 +97,31 @@ class EnvNameMismatch(ProjectRule):
             provider = index.data.provider_of(mismatch.read.upper()) or index.data.provider_of(
                 mismatch.defined.upper()
             )
+            # "read nowhere" and "set by no env file" both rest on seeing every reader and
+            # writer: names built at run time make either claim doubtful.
+            doubt = index.unseen(mismatch.defs[0]) or index.unseen(mismatch.reads[0])
+            confidence = Confidence.LOW if doubt else None
             for occ in mismatch.defs:
+                message = self._at_definition(mismatch, index.data)
                 yield self.finding(
-                    occ.ctx, occ.span, self._at_definition(mismatch, index.data), provider=provider
+                    occ.ctx,
+                    occ.span,
+                    message,
+                    provider=provider,
+                    confidence=confidence,
+                    reason=doubt,
                 )
             if not _fix_the_read(mismatch, index.data):
                 continue  # one defect, reported once where it is: at the definition
             for occ in mismatch.reads:
+                message = self._at_read(mismatch, index.data)
                 yield self.finding(
-                    occ.ctx, occ.span, self._at_read(mismatch, index.data), provider=provider
+                    occ.ctx,
+                    occ.span,
+                    message,
+                    provider=provider,
+                    confidence=confidence,
+                    reason=doubt,
                 )
 
     @staticmethod

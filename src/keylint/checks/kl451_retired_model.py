@@ -3,7 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import index, model_hits, replacement_chain, shown, today
+from keylint.checks.kl4_endpoints import (
+    MODEL_CONFIDENCE_NOTES,
+    index,
+    model_hits,
+    replacement_chain,
+    shown,
+    today,
+)
 from keylint.findings import Category, Finding
 
 
@@ -45,6 +52,7 @@ class RetiredModel(Rule):
     code = "KL451"
     name = "retired-model"
     category = Category.DEPRECATED_MODEL
+    confidence_notes = MODEL_CONFIDENCE_NOTES
     summary = "A model name whose shutdown date has passed."
     examples = (
         Example(

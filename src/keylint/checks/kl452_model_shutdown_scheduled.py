@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import model_hits, shown, today
+from keylint.checks.kl4_endpoints import MODEL_CONFIDENCE_NOTES, model_hits, shown, today
 from keylint.findings import Category, Finding, Severity
 
 
@@ -39,6 +39,7 @@ class ModelShutdownScheduled(Rule):
     name = "model-shutdown-scheduled"
     category = Category.DEPRECATED_MODEL
     severity = Severity.INFO
+    confidence_notes = MODEL_CONFIDENCE_NOTES
     summary = "A model name whose announced shutdown date is still ahead."
     precision = "medium"
     examples = (

@@ -458,6 +458,14 @@ _INNER_NAMED = re.compile(
 _URL_MODEL = re.compile(r"/(?:models|engines)/(?P<name>[\w.-]+)(?=[:/?\"']|$)")
 
 
+MODEL_CONFIDENCE_NOTES = (
+    "low where the name is listed (a table, a type, a collection), compared, used locally "
+    "(a tokenizer, a log line) or a bare string keylint cannot follow to a request; medium "
+    "when bound to a name that is not a model setting; an Azure deployment name is never "
+    "reported"
+)
+
+
 @dataclass(frozen=True)
 class ModelHit:
     """A model name found in a running value, with how sure keylint is that it is used."""
@@ -510,10 +518,17 @@ def _models_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[ModelHit]
     text_kind = ctx.file.kind not in _AST_KINDS  # no syntax tree to say it is compared
     if text_kind and use in (ValueUse.UNPLACED, ValueUse.CONFIGURED) and in_comparison(ctx, value):
         use = ValueUse.COMPARED
+    listing = len(_QUOTED_ITEM.findall(value.raw)) >= 2  # `"a", "b", …` inside one string
     for model, span, inner in hits:
         confidence, reason = Confidence.HIGH, None
         if inner:
             pass  # `"model": "…"` in a request body, a `/models/<name>` path: sent
+        elif span != value.span and listing:
+            confidence, reason = Confidence.LOW, _USE_REASONS[ValueUse.LISTED]
+        elif use is ValueUse.SENT and value.name and _LABEL_ARG.search(value.name):
+            if not is_model_slot(value.name):
+                confidence = Confidence.LOW
+                reason = f"passed as `{value.name}`: a label, not the model sent"
         elif use in _USE_REASONS:
             confidence, reason = Confidence.LOW, _USE_REASONS[use]
         elif use is ValueUse.CONFIGURED and not is_model_slot(value.name):
@@ -524,6 +539,9 @@ def _models_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[ModelHit]
 
 
 _AST_KINDS = frozenset({FileKind.PYTHON, FileKind.NOTEBOOK})
+_QUOTED_ITEM = re.compile(r"""["'][\w./:-]+["']\s*,""")
+# Keyword arguments that name or label something rather than choose the model.
+_LABEL_ARG = re.compile(r"(?:^|_)(?:id|name|alias|label|key|tag)$", re.IGNORECASE)
 
 
 def _routed_to_azure(value: Value) -> bool:

@@ -22,6 +22,7 @@ from keylint.extract.text import is_header_name
 from keylint.facts import (
     Context,
     EnvDef,
+    EnvDynamic,
     EnvRead,
     Fact,
     Header,
@@ -386,9 +387,15 @@ class _Visitor(ast.NodeVisitor):
         pairs = list(zip(with_default, node.defaults, strict=True))
         kw_pairs = zip(node.kwonlyargs, node.kw_defaults, strict=True)
         pairs += [(a, d) for a, d in kw_pairs if d is not None]
+        function = self.parents.get(id(node))
+        owner = getattr(function, "name", "<lambda>")
         for arg, default in pairs:
             fact = self.string_value(
-                default, arg.arg, Origin.ASSIGN, qualname=arg.arg, name_span=self.node_span(arg)
+                default,
+                arg.arg,
+                Origin.ASSIGN,
+                qualname=f"{owner}({arg.arg})",
+                name_span=self.node_span(arg),
             )
             if fact:
                 self.emit(fact)
@@ -533,10 +540,15 @@ class _Visitor(ast.NodeVisitor):
         if normalized in _DECOUPLE_FUNCS:
             self._decouple_call(node)
             return
+        if normalized == "os.environ.update":
+            self.emit(EnvDynamic(self.node_span(node), writes=True))
+            return
         if normalized not in _ENV_GET_FUNCS or not node.args:
             return
         first = node.args[0]
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            writes = normalized in ("os.putenv", "os.environ.setdefault")
+            self.emit(EnvDynamic(self.node_span(node), writes=writes))
             return
         self.bound.add(id(first))
         name = first.value
@@ -638,6 +650,11 @@ class _Visitor(ast.NodeVisitor):
         return names
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
+        if self.qualify(node.value) in ("os.environ", "environ") and not (
+            isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+        ):
+            writes = isinstance(node.ctx, ast.Store)
+            self.emit(EnvDynamic(self.node_span(node), writes=writes))
         if (
             isinstance(node.ctx, ast.Load)
             and self.qualify(node.value) in ("os.environ", "environ")
