@@ -3,7 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import index, model_hits, replacement_chain, shown, today
+from keylint.checks.kl4_endpoints import (
+    MODEL_CONFIDENCE_NOTES,
+    index,
+    model_hits,
+    replacement_chain,
+    shown,
+    today,
+)
 from keylint.findings import Category, Finding
 from keylint.fix import producers
 
@@ -46,6 +53,7 @@ class RetiredModel(Rule):
     code = "KL451"
     name = "retired-model"
     category = Category.DEPRECATED_MODEL
+    confidence_notes = MODEL_CONFIDENCE_NOTES
     fixable = "sometimes"
     fix_applicability = "unsafe"
     summary = "A model name whose shutdown date has passed."
@@ -70,7 +78,8 @@ class RetiredModel(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         on = today()
         idx = index(ctx.db)
-        for model, span in model_hits(ctx):
+        for hit in model_hits(ctx):
+            model, span = hit.model, hit.span
             if not model.retired(on):
                 continue
             replacement, skipped = replacement_chain(idx, model, on)
@@ -82,5 +91,12 @@ class RetiredModel(Rule):
                 gone = skipped[0]
                 date = gone.shutdown.isoformat() if gone.shutdown else "since"
                 message += f" (the announced replacement `{gone.name}` was shut down on {date})"
-            fix = producers.model(ctx.file, span, model.name, replacement)
-            yield self.finding(ctx, span, message, provider=model.provider.id, fix=fix)
+            yield self.finding(
+                ctx,
+                span,
+                message,
+                provider=model.provider.id,
+                confidence=hit.confidence,
+                reason=hit.reason,
+                fix=producers.model(ctx.file, span, model.name, replacement),
+            )

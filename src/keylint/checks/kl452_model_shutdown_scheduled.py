@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import model_hits, shown, today
+from keylint.checks.kl4_endpoints import MODEL_CONFIDENCE_NOTES, model_hits, shown, today
 from keylint.findings import Category, Finding, Severity
 
 
@@ -39,6 +39,7 @@ class ModelShutdownScheduled(Rule):
     name = "model-shutdown-scheduled"
     category = Category.DEPRECATED_MODEL
     severity = Severity.INFO
+    confidence_notes = MODEL_CONFIDENCE_NOTES
     summary = "A model name whose announced shutdown date is still ahead."
     precision = "medium"
     examples = (
@@ -49,11 +50,19 @@ class ModelShutdownScheduled(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         on = today()
-        for model, span in model_hits(ctx):
+        for hit in model_hits(ctx):
+            model, span = hit.model, hit.span
             if model.retired(on) or model.shutdown is None:
                 continue
             message = (
                 f"`{model.name}` will be shut down on {model.shutdown.isoformat()} "
                 f"({model.provider.name}); move to {shown(model.replacement)}"
             )
-            yield self.finding(ctx, span, message, provider=model.provider.id)
+            yield self.finding(
+                ctx,
+                span,
+                message,
+                provider=model.provider.id,
+                confidence=hit.confidence,
+                reason=hit.reason,
+            )

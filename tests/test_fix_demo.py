@@ -1,5 +1,6 @@
-"""--fix --unsafe-fixes on a copy of examples/: fewer findings, none new, every file still
-parses, the moved key byte-identical in .env, and a second run changes nothing."""
+"""--fix --unsafe-fixes on a copy of demo/ (the README's demo project): fewer findings, none
+new, every file still parses, the moved key byte-identical in .env, and a second run changes
+nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from keylint.cli import cli
 from keylint.fix.parsecheck import parse_error
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parent.parent / "demo"
 
 
 def run(cwd: Path, *args: str):
@@ -40,7 +41,7 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def test_examples_fix_and_refix(tmp_path: Path) -> None:
-    root = tmp_path / "examples"
+    root = tmp_path / "demo"
     shutil.copytree(EXAMPLES, root)
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     before = found(root)
