@@ -324,3 +324,18 @@ def test_show_fixes_without_fix_lists_what_is_available(tmp_path: Path) -> None:
     result = run(tmp_path, "--show-fixes", ".")
     assert "Fixes available (1):\n  .env:1:10 KL701" in result.output
     assert (tmp_path / ".env").read_text() == "APP_NAME = demo\n"
+
+
+def test_a_safe_fix_of_a_low_confidence_finding_needs_unsafe_fixes(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    source = render_source('client = Groq(api_key="{key:groq-api-key} ")\n')
+    (tmp_path / "tests" / "test_app.py").write_text(source)  # a test file: low confidence
+    shown = ("--select", "KL211", "--min-confidence", "low")
+    doc = json.loads(run(tmp_path, "--format", "json", *shown, ".").output)
+    assert [(f["confidence"], f["fix"]["applicability"]) for f in doc["findings"]] == [
+        ("low", "unsafe")
+    ]
+    run(tmp_path, *shown, "--fix", ".")
+    assert (tmp_path / "tests" / "test_app.py").read_text() == source
+    run(tmp_path, *shown, "--fix", "--unsafe-fixes", ".")
+    assert (tmp_path / "tests" / "test_app.py").read_text() == source.replace(' "', '"')

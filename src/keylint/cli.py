@@ -445,7 +445,7 @@ def _list_fixes(findings: Sequence[Any], verb: str, unsafe: bool) -> None:
         assert f.fix is not None
         click.echo(
             f"  {f.path}:{f.span.line}:{f.span.column} {f.rule} {f.fix.description}"
-            f" ({f.fix.applicability})",
+            f" ({f.fix_applicability})",
             err=True,
         )
 

@@ -170,6 +170,16 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.rule)
 
+    @property
+    def fix_applicability(self) -> str | None:
+        """The fix's applicability for this finding: a safe fix of a low-confidence finding
+        is unsafe (the claim itself is doubtful, so is changing the file for it)."""
+        if self.fix is None:
+            return None
+        if self.fix.applicability == "safe" and self.confidence is Confidence.LOW:
+            return "unsafe"
+        return self.fix.applicability
+
     def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)
 

@@ -87,10 +87,8 @@ class FixResult:
 
 
 def allowed(finding: Finding, unsafe: bool) -> bool:
-    fix = finding.fix
-    if fix is None:
-        return False
-    return fix.applicability == "safe" or (unsafe and fix.applicability == "unsafe")
+    level = finding.fix_applicability  # a safe fix of a low-confidence finding is unsafe
+    return level == "safe" or (unsafe and level == "unsafe")
 
 
 @dataclass
