@@ -115,3 +115,40 @@ def test_the_nearest_env_of_the_file_is_used(tmp_path: Path) -> None:
     assert (root / "svc" / ".env").read_text() == f"A=1\nGROQ_API_KEY={key}\n"
     assert not (root / ".env").exists()
     assert (root / "svc" / ".gitignore").read_text() == ".env\n"
+
+
+def test_the_key_never_leaves_the_code_without_reaching_env(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    key = fake_key("groq-api-key")
+    source = f'from groq import Groq\n\nclient = Groq(api_key="{key}")\n'
+    (root / "app.py").write_text(source)
+    (root / ".env").write_text("A=1\n")
+    os.chmod(root / ".env", 0o444)  # refused: so the move is dropped, the code kept
+    result = run(root, "--fix", "--unsafe-fixes", ".")
+    assert (root / "app.py").read_text() == source
+    assert ".env: not fixed: the file is read-only" in result.output
+    assert "KL101 not fixed: its edits in other files failed" in result.output
+
+
+def test_a_failed_env_write_keeps_the_code(tmp_path: Path) -> None:
+    from keylint.config import Settings
+    from keylint.engine import Engine
+    from keylint.fix.apply import write
+    from keylint.fix.cliplan import plan_for_run
+    from keylint.run import RunOptions
+
+    root = repo(tmp_path)
+    key = fake_key("groq-api-key")
+    source = f'from groq import Groq\n\nclient = Groq(api_key="{key}")\n'
+    (root / "app.py").write_text(source)
+    (root / ".env").write_text("A=1\n")
+    findings = Engine(Settings()).lint_bytes("app.py", source.encode()).findings
+    options = RunOptions(paths=(".",), cwd=root, settings=Settings())
+    planned = plan_for_run(findings, options, True)
+    assert set(planned.changes) == {".env", ".gitignore", "app.py"}
+    assert planned.changes["app.py"].requires == [".env", ".gitignore"]
+    (root / ".env").write_text("A=2\n")  # changed after planning: its write is refused
+    errors = write(planned)
+    assert (".env", "not fixed: the file changed while keylint was running") in errors
+    assert ("app.py", "not fixed: .env could not be written first") in errors
+    assert (root / "app.py").read_text() == source

@@ -51,6 +51,7 @@ class Change:
     before: str | None  # None: the fix creates the file
     after: str
     findings: list[Finding] = field(default_factory=list)
+    requires: list[str] = field(default_factory=list)  # written first; if they fail, not this
 
     def diff(self) -> str:
         before = (self.before or "").splitlines(keepends=True)
@@ -157,7 +158,7 @@ def _plan_once(
         change = _plan_file(path, work[path], cwd, result, applied, side, context)
         if change is not None:
             result.changes[path] = change
-    _apply_side_edits(side, cwd, result)
+    failed_sides = _apply_side_edits(side, cwd, result)
     wanted: Counter[int] = Counter()
     for finding in chosen:
         assert finding.fix is not None
@@ -166,6 +167,7 @@ def _plan_once(
     incomplete = [
         f for f in chosen if f.fix and f.fix.edits and applied[id(f)] not in (0, wanted[id(f)])
     ]
+    incomplete.extend(failed_sides)
     if incomplete:
         return result, incomplete
     _decide_fixed(result, chosen, applied, relint)
@@ -225,7 +227,9 @@ def _plan_file(
             )
             continue
         text = outcome.text
-        side.extend(outcome.side_edits)
+        for edit in outcome.side_edits:
+            edit.origin, edit.owners = path, tuple(group)
+            side.append(edit)
         result.messages.extend(outcome.messages)
         touched.extend(group)
     new = (_BOM if bom else "") + text
@@ -299,8 +303,11 @@ def _splice(text: str, edits: Sequence[_Edit]) -> str | None:
     return text
 
 
-def _apply_side_edits(side: list[SideEdit], cwd: Path, result: Plan) -> None:
-    """Edits a transform makes to other files (the key appended to ``.env``)."""
+def _apply_side_edits(side: list[SideEdit], cwd: Path, result: Plan) -> list[Finding]:
+    """Edits a transform makes to other files (the key appended to ``.env``); returns the
+    findings whose transform needs an edit that cannot be made (they are planned again
+    without it)."""
+    failed: list[Finding] = []
     for edit in side:
         change = result.changes.get(edit.path)
         if change is not None:
@@ -308,6 +315,7 @@ def _apply_side_edits(side: list[SideEdit], cwd: Path, result: Plan) -> None:
         elif (cwd / edit.path).exists() or (cwd / edit.path).is_symlink():
             current = _read(edit.path, cwd, result)
             if current is None:
+                failed.extend(edit.owners)
                 continue
         else:
             current = None
@@ -318,6 +326,10 @@ def _apply_side_edits(side: list[SideEdit], cwd: Path, result: Plan) -> None:
             change.after = new
         else:
             result.changes[edit.path] = Change(edit.path, cwd / edit.path, current, new, [])
+        origin = result.changes.get(edit.origin)
+        if origin is not None and edit.path not in origin.requires:
+            origin.requires.append(edit.path)
+    return failed
 
 
 def _decide_fixed(
@@ -347,9 +359,14 @@ def write(plan_: Plan) -> list[tuple[str, str]]:
     """Write every change of the plan; returns (path, message) for the files not written."""
     errors: list[tuple[str, str]] = []
     failed: set[str] = set()
-    for path in sorted(plan_.changes):
+    needed = {p for change in plan_.changes.values() for p in change.requires}
+    order = sorted(plan_.changes, key=lambda p: (p not in needed, p))  # `.env` before code
+    for path in order:
         change = plan_.changes[path]
         try:
+            missing = [p for p in change.requires if p in failed]
+            if missing:
+                raise Refused(f"not fixed: {missing[0]} could not be written first")
             if _current(change.target) != change.before:
                 raise Refused("not fixed: the file changed while keylint was running")
             safe_write(change.target, change.after.encode("utf-8"), create=change.before is None)

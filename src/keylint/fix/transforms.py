@@ -32,6 +32,11 @@ class SideEdit:
 
     path: str
     update: Callable[[str | None], str | None]
+    # Set by the planner: the file whose transform needs this edit, and its findings. The
+    # transform is dropped when this edit cannot be made, and that file is written only
+    # after this one (a key never leaves the code without arriving in .env).
+    origin: str = ""
+    owners: tuple[Finding, ...] = ()
 
 
 @dataclass
