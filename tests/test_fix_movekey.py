@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
+from dotenv import dotenv_values
 
 from conftest import fake_key
 from keylint.cli import cli
@@ -53,6 +54,7 @@ def test_key_moves_to_a_new_env_file(tmp_path: Path) -> None:
     )
     env = root / ".env"
     assert env.read_bytes() == f"OPENAI_API_KEY={key}\n".encode()
+    assert dotenv_values(env)["OPENAI_API_KEY"] == key  # what the app will load
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
     assert (root / ".gitignore").read_text() == ".env\n"
     assert key not in (root / "app.py").read_text()
