@@ -382,3 +382,12 @@ def test_error_imports_keep_comments_and_leave_gone_names(tmp_path: Path) -> Non
     assert [(f["line"], f["message"].split()[0]) for f in left] == [
         (2, "`openai.error.InvalidAPIType`")
     ]
+
+
+def test_an_api_used_without_a_call_gets_its_client(tmp_path: Path) -> None:
+    before = "import openai\n\ncreate = openai.ChatCompletion.create\n"
+    after = (
+        "import openai\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n"
+        "create = client.chat.completions.create\n"
+    )
+    assert migrate(tmp_path, "app.py", before) == after

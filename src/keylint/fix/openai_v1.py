@@ -307,8 +307,8 @@ class _Survey:
         for node in _walk(module):
             if isinstance(node, cst.Attribute) and dotted(node) == f"{self.alias}.api_type":
                 self.azure = True
-            if isinstance(node, cst.Call):
-                target = self.call_target(node)
+            if isinstance(node, cst.Attribute):  # called or not: `fn = openai.X.create`
+                target = self.attr_target(node)
                 if target is not None:
                     if target[1]:
                         self.need_async = True
@@ -318,7 +318,11 @@ class _Survey:
         self._certain(module, module)
 
     def call_target(self, call: Any) -> tuple[str, bool] | None:
-        name = dotted(call.func)
+        return self.attr_target(call.func)
+
+    def attr_target(self, node: Any) -> tuple[str, bool] | None:
+        """(1.x path below the client, async?) for ``openai.<Resource>.<method>``."""
+        name = dotted(node)
         if not name or self.alias is None:
             return None
         parts = name.split(".")
@@ -374,7 +378,7 @@ class _Survey:
     def _uses_client(self, stmt: Any) -> bool:
         cst = self.cst
         for node in _walk(stmt):
-            if isinstance(node, cst.Call) and self.call_target(node) is not None:
+            if isinstance(node, cst.Attribute) and self.attr_target(node) is not None:
                 return True
             if isinstance(node, cst.Attribute):
                 name = dotted(node) or ""
