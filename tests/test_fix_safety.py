@@ -117,7 +117,10 @@ def test_temporary_names_are_covered_by_env_ignore_patterns(tmp_path: Path) -> N
     assert temp_name(repo / "sub" / ".env").parent == repo / ".git"
 
 
-def test_sigterm_during_the_write_removes_the_temporary_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signame", "status"), [("SIGTERM", 128 + 15), ("SIGINT", -2)])
+def test_a_signal_during_the_write_removes_the_temporary_file(
+    tmp_path: Path, signame: str, status: int
+) -> None:
     target = tmp_path / ".env"
     target.write_text("A=1\n")
     code = (
@@ -125,12 +128,12 @@ def test_sigterm_during_the_write_removes_the_temporary_file(tmp_path: Path) -> 
         "from pathlib import Path\n"
         "from keylint.fix import writer\n"
         "def killed(fd):\n"
-        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        f"    os.kill(os.getpid(), signal.{signame})\n"
         "os.fsync = killed\n"
         f"writer.safe_write(Path({str(target)!r}), b'A=2\\n')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
-    assert done.returncode == 128 + 15
+    assert done.returncode == status  # SIGINT: Python re-raises it after KeyboardInterrupt
     assert target.read_text() == "A=1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".env"]
 
