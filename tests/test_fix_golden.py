@@ -339,3 +339,12 @@ def test_a_safe_fix_of_a_low_confidence_finding_needs_unsafe_fixes(tmp_path: Pat
     assert (tmp_path / "tests" / "test_app.py").read_text() == source
     run(tmp_path, *shown, "--fix", "--unsafe-fixes", ".")
     assert (tmp_path / "tests" / "test_app.py").read_text() == source.replace(' "', '"')
+
+
+def test_every_invisible_character_of_a_key_goes_in_one_fix(tmp_path: Path) -> None:
+    key = render_source("{key:groq-api-key}")
+    dirty = key[:10] + "\u200b" + key[10:20] + "\ufeff" + key[20:] + "\u200d"
+    (tmp_path / "prod.env").write_text(f"GROQ_API_KEY={dirty}\n")
+    result = run(tmp_path, "--select", "KL213", "--fix", ".")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "prod.env").read_text() == f"GROQ_API_KEY={key}\n"

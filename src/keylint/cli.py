@@ -259,7 +259,7 @@ def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--unsafe-fixes",
     is_flag=True,
-    help="With --fix, also apply fixes that may change behaviour.",
+    help="With --fix or --diff, also apply fixes that may change behaviour.",
 )
 @click.option(
     "--diff",

@@ -237,8 +237,9 @@ def model(file: SourceFile, span: Span, old: str, new: str) -> Fix | None:
 
 
 def typographic(path: str, spots: Sequence[tuple[Span, str]], *, description: str) -> Fix | None:
-    """Every typographic character of one key at once (so a second --fix has nothing left):
-    safe when all are quotes that wrapped the key (removed), else unsafe (check the key)."""
+    """Every typographic (KL214) or invisible (KL213) character of one key at once, so a
+    second --fix has nothing left: safe when all are removed (quotes that wrapped the key,
+    zero-width characters), unsafe when one is replaced (a dash: check the key)."""
     if not spots:
         return None
     (span, replacement), *rest = spots
