@@ -108,7 +108,8 @@ def test_dotenv_names_in_templates_are_low_confidence() -> None:
         ("examples/chat.py", 'client = OpenAI(api_key="...")\n'),
         (
             "config.py",
-            '"""Priority: environment > config_private.py > config.py"""\nAPI_KEY = "YOUR_API_KEY"\n',
+            '"""Priority: environment > config_private.py > config.py"""\n'
+            'API_KEY = "YOUR_API_KEY"\n',
         ),
         # a guard against the placeholder is not a use of it
         ("app.py", 'if api_key == "YOUR_API_KEY":\n    raise SystemExit("set it")\n'),
