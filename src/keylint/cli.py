@@ -29,7 +29,9 @@ class KeylintError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"keylint: error: {self.format_message()}", err=True)
+        from keylint.redaction import scrub  # an echoed path, selector or range may be a key
+
+        click.echo(f"keylint: error: {scrub(self.format_message())}", err=True)
 
 
 class DefaultGroup(click.Group):

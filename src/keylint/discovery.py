@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from keylint.redaction import scrub
 from keylint.source import is_dotenv_name
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -268,6 +269,7 @@ def discover(paths: Sequence[str], cwd: Path) -> Discovery:
     explicit_dotenv: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        raw = scrub(raw)  # echoed in errors below: a path typed on the command line may be a key
         if not path.is_absolute():
             path = cwd / path
         if path.is_symlink() and not path.exists():
