@@ -303,8 +303,12 @@ def test_config_and_arguments_are_echoed_redacted(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").unlink()
     code, text = _no_key_anywhere(tmp_path, "--select", key, ".")
     assert code == 2 and "unknown rule selector" in text
+    code, text = _no_key_anywhere(tmp_path, "--select", f"{key}x,KL101", ".")  # not a format
+    assert code == 2 and "unknown rule selector" in text
     code, text = _no_key_anywhere(tmp_path, key)
     assert "no such file or directory" in text
+    code, text = _no_key_anywhere(tmp_path, "--format", key, ".")  # click's own message
+    assert code == 2 and "is not one of" in text
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     code, text = _no_key_anywhere(tmp_path, "--history", f"{key}..HEAD")
     assert code == 2 and "git:" in text

@@ -44,6 +44,14 @@ class DefaultGroup(click.Group):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:  # click echoes a bad option value: it may be a key
+            from keylint.redaction import scrub
+
+            raise click.UsageError(scrub(exc.format_message()), ctx=exc.ctx) from None
+
 
 def _color_enabled(choice: str, stream: Any) -> bool:
     if choice == "always":
