@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 REGEX_KEYS = {"regex", "context", "sdk_use", "unless_sdk_use"}
+NOT_REGEX = {"host_patterns"}  # `*.openai.azure.com`: globs
 FILLS = ["a", "A", "0", "_", "-", " ", ".", "x", "X", "*", "$", "{", "}", "<", "[", "%", "/"]
 FILLS += [":", "=", "\t", "é", "填", "ключ", "a_", "a-", "a ", "0a", "…", "+", "~"]
 SEPARATORS = ("", "_", "-", " ", ".", "/")
@@ -39,6 +40,7 @@ def patterns(root: Path) -> list[tuple[str, str, str]]:
         elif (
             isinstance(node, str)
             and key
+            and key not in NOT_REGEX
             and (key in REGEX_KEYS or key.endswith(("_pattern", "_patterns")))
         ):
             out.append((where, key, node))

@@ -16,7 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from keylint.findings import Severity
+from keylint.findings import Confidence, Severity
 
 
 class ConfigError(Exception):
@@ -37,6 +37,7 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extra_env_names: tuple[str, ...] = ()  # project names never to flag as near-misses
+    min_confidence: Confidence = Confidence.MEDIUM  # findings below it are hidden (spec §8)
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
 
@@ -54,6 +55,7 @@ _KEYS = {
     "fail-on",
     "max-file-size",
     "extra-env-names",
+    "min-confidence",
 }
 
 
@@ -98,6 +100,11 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
         }
     if "fail-on" in table:
         kwargs["fail_on"] = _severity(table["fail-on"], f"{where}: fail-on")
+    if "min-confidence" in table:
+        level = table["min-confidence"]
+        if level not in ("low", "medium", "high"):
+            raise ConfigError(f"{where}: 'min-confidence' must be low, medium or high")
+        kwargs["min_confidence"] = Confidence(level)
     if "max-file-size" in table:
         size = table["max-file-size"]
         if not isinstance(size, int) or size <= 0:

@@ -56,6 +56,7 @@ class Outcome:
     checked: list[str] | None = None  # display paths this run read (None: not path-based)
     baseline_update: Update | None = None
     fixed: int = 0  # findings fixed by --fix (no longer in `findings`)
+    hidden: int = 0  # findings below --min-confidence: not shown, not counted
 
     def failing(self, threshold: Severity) -> int:
         return fail_count(self.findings, threshold)
@@ -66,6 +67,7 @@ class Outcome:
             self.errors,
             self.files_checked,
             fixed=self.fixed,
+            hidden=self.hidden,
             extra=self.extra,
             source=self.lines,
         )
@@ -142,6 +144,7 @@ def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
         errors=[*errors, *result.errors],
         notes=result.notes,
         files_checked=result.files_checked,
+        hidden=result.hidden,
         fatal=bool(errors) and not targets,
         lines=_disk_lines(options.cwd),
         checked=[t.display for t in targets],
@@ -202,6 +205,7 @@ def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
         errors=[*selection.errors, *result.errors],
         notes=[*notes, *result.notes],
         files_checked=result.files_checked,
+        hidden=result.hidden,
         fatal=bool(selection.errors) and not blobs and not extra_targets,
         lines=lines,
         checked=[*contents, *(t.display for t in extra_targets)],

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from keylint.checks.base import Example, ProjectContext, ProjectRule
 from keylint.checks.envnames import Near, Occurrence, ProjectIndex, project_index
 from keylint.facts import EnvDef, EnvRead
-from keylint.findings import Category, Finding, Severity
+from keylint.findings import Category, Confidence, Finding, Severity
 
 _WHY = {
     "spelling": " (the same name spelt differently)",
@@ -59,6 +59,10 @@ class EnvNameNearMiss(ProjectRule):
     severity = Severity.WARNING
     summary = "An environment variable name is a near-miss of the name the provider's SDK reads."
     precision = "high"
+    confidence = Confidence.MEDIUM  # a name that looks like a typo (spec §8)
+    # KL307 names both ends of a mismatch; where it reports (only when it is selected),
+    # this rule's word on the same name would repeat it.
+    yields_to = ("KL307",)
     wants = (EnvRead, EnvDef)
     examples = (
         Example(".env", "OPENAI_KEY=sk-test\n", ((1, 1),)),
@@ -74,7 +78,7 @@ class EnvNameNearMiss(ProjectRule):
     def check_project(self, project: ProjectContext) -> Iterator[Finding]:
         index = project_index(project)
         for occ in index.occurrences():
-            if occ.key in index.claimed or occ.name in index.extra:
+            if occ.name in index.extra:
                 continue
             kind = index.data.classify(occ.name)
             if kind is None or kind.kind != "near" or not isinstance(kind.entry, Near):

@@ -67,7 +67,8 @@ class RetiredModel(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         on = today()
         idx = index(ctx.db)
-        for model, span in model_hits(ctx):
+        for hit in model_hits(ctx):
+            model, span = hit.model, hit.span
             if not model.retired(on):
                 continue
             replacement, skipped = replacement_chain(idx, model, on)
@@ -79,4 +80,11 @@ class RetiredModel(Rule):
                 gone = skipped[0]
                 date = gone.shutdown.isoformat() if gone.shutdown else "since"
                 message += f" (the announced replacement `{gone.name}` was shut down on {date})"
-            yield self.finding(ctx, span, message, provider=model.provider.id)
+            yield self.finding(
+                ctx,
+                span,
+                message,
+                provider=model.provider.id,
+                confidence=hit.confidence,
+                reason=hit.reason,
+            )

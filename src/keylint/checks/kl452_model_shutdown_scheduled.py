@@ -49,11 +49,19 @@ class ModelShutdownScheduled(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         on = today()
-        for model, span in model_hits(ctx):
+        for hit in model_hits(ctx):
+            model, span = hit.model, hit.span
             if model.retired(on) or model.shutdown is None:
                 continue
             message = (
                 f"`{model.name}` will be shut down on {model.shutdown.isoformat()} "
                 f"({model.provider.name}); move to {shown(model.replacement)}"
             )
-            yield self.finding(ctx, span, message, provider=model.provider.id)
+            yield self.finding(
+                ctx,
+                span,
+                message,
+                provider=model.provider.id,
+                confidence=hit.confidence,
+                reason=hit.reason,
+            )

@@ -39,7 +39,18 @@ from typing import Any
 import yaml
 
 from keylint.extract import TOO_DEEP, ParseError, TooDeep, text
-from keylint.facts import Context, DotenvEntry, EnvDef, EnvRead, Fact, Header, Origin, Span, Value
+from keylint.facts import (
+    Context,
+    DotenvEntry,
+    EnvDef,
+    EnvRead,
+    Fact,
+    Header,
+    Origin,
+    Role,
+    Span,
+    Value,
+)
 from keylint.providers import ProviderDB
 from keylint.source import FileKind, SourceFile
 
@@ -216,21 +227,23 @@ class _Walker:
         return self.facts
 
     def walk(self, root: PNode) -> None:
-        stack: list[_Visit] = [(root, None, None, False)]
+        # The stack holds (node, path, name, shell) visits and the sequences they came from.
+        stack: list[tuple[_Visit, bool]] = [((root, None, None, False), False)]
         while stack:
-            node, path, name, shell = stack.pop()
+            (node, path, name, shell), element = stack.pop()
             if isinstance(node, PScalar):
                 if node.is_str:
-                    self.value(node, name, None, path, Origin.LITERAL, lookups=not shell)
+                    role = Role.ELEMENT if element else Role.DIRECT
+                    self.value(node, name, None, path, Origin.LITERAL, lookups=not shell, role=role)
                 continue
             if id(node) in self.seen:
                 continue  # an alias of a node walked where its anchor is
             self.seen.add(id(node))
             if isinstance(node, PSequence):
-                children = [(item, path, name, shell) for item in node.items]
+                children = [((item, path, name, shell), True) for item in node.items]
             else:
                 visits = (self.entry(k, v, path) for k, v in node.items)
-                children = [visit for visit in visits if visit is not None]
+                children = [(visit, False) for visit in visits if visit is not None]
             stack.extend(reversed(children))
 
     def entry(self, key: PNode, value: PNode, path: _KeyPath | None) -> _Visit | None:
@@ -292,6 +305,7 @@ class _Walker:
         emit: bool = True,
         start: int | None = None,
         decoded: str | None = None,
+        role: Role = Role.DIRECT,
     ) -> Value:
         """The Value of a scalar (emitted unless ``emit`` is false), and the env lookups in it.
 
@@ -317,6 +331,7 @@ class _Walker:
             qualname=path.dotted() if path is not None else None,
             quote=node.quote,
             dynamic=dynamic,
+            role=role,
         )
         if emit:
             self.facts.append(fact)

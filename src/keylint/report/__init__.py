@@ -17,6 +17,7 @@ class Report:
     errors: Sequence[tuple[str, str]] = ()
     files_checked: int = 0
     fixed: int = 0
+    hidden: int = 0  # findings below --min-confidence
     extra: dict[str, object] = field(default_factory=dict)
     # display path -> the text that was checked (the staged blob under --staged): reporters
     # that need line text (SARIF's UTF-16 columns and line hashes) read it from here.

@@ -42,7 +42,7 @@ from keylint import __version__
 from keylint.checks import all_rules
 from keylint.checks.base import Rule
 from keylint.discovery import git_root
-from keylint.findings import Category, Finding, Severity, fingerprint
+from keylint.findings import Category, Confidence, Finding, Severity, fingerprint
 from keylint.report import Report, printable_tree
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -405,6 +405,9 @@ def _message(f: Finding, text: _FileText) -> str:
     return message
 
 
+_RANKS = {Confidence.HIGH: 90.0, Confidence.MEDIUM: 60.0, Confidence.LOW: 30.0}
+
+
 def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dict[str, Any]:
     text = files.get(f)
     result: dict[str, Any] = {
@@ -424,11 +427,15 @@ def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dic
     line_hash = text.fingerprint(f.span.line, files.last_line[f.path])
     if line_hash:
         result["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
-    properties: dict[str, str] = {"category": f.category.value}
+    # SARIF `rank` (0-100) is GitHub's and the SARIF viewers' relevance scale.
+    result["rank"] = _RANKS[f.confidence]
+    properties: dict[str, object] = {"category": f.category.value, "confidence": f.confidence.value}
+    if f.confidence_reason:
+        properties["confidence_reason"] = f.confidence_reason
     if f.provider:
         properties["provider"] = f.provider
     if f.verification:
-        properties["verification"] = f.verification
+        properties["verification"] = f.verification.as_dict()
     for key, value in f.extra:  # e.g. the commit of a --history finding, as in the JSON
         properties.setdefault(key, value)
     result["properties"] = properties
