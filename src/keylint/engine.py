@@ -27,7 +27,8 @@ from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB
 from keylint.providers import load as load_db
 from keylint.scheduler import PARALLEL_MIN_FILES
-from keylint.source import FileKind, SourceFile, detect_kind
+from keylint.source import FileKind, SourceFile, detect_kind, transcode
+from keylint.source import decode as decode  # moved to source.py; run.py imports it here
 
 _SNIFF_BYTES = 8192
 
@@ -62,16 +63,6 @@ def select_rules(settings: Settings, extra_ignore: Sequence[str] = ()) -> list[R
         for rule in all_rules()
         if is_selected(settings, rule.code, rule.name, rule.category.value, extra_ignore)
     ]
-
-
-def decode(data: bytes) -> tuple[str, bool]:
-    """UTF-8 (BOM stripped); invalid bytes become U+FFFD. Returns (text, had_invalid_bytes)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace"), True
 
 
 class Engine:
@@ -135,6 +126,7 @@ class Engine:
         self, display: str, data: bytes, *, git_ignored: bool = False
     ) -> FileResult | SourceFile:
         """Bytes → SourceFile, or a FileResult when there is nothing to parse."""
+        data, bad_units = transcode(data)  # UTF-16/32 with a BOM: read as the text it is
         if b"\0" in data[:_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return FileResult(note=(display, "binary file skipped"))
         kind = detect_kind(display)
@@ -143,7 +135,7 @@ class Engine:
             return FileResult(checked=True)
         text, invalid = decode(data)
         file = SourceFile.from_text(display, text, kind=kind, git_ignored=git_ignored)
-        if invalid:
+        if invalid or bad_units:
             file.decode_error = True
         return file
 
