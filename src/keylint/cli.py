@@ -29,7 +29,9 @@ class KeylintError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"keylint: error: {self.format_message()}", err=True)
+        from keylint.redaction import scrub  # an echoed path, selector or range may be a key
+
+        click.echo(f"keylint: error: {scrub(self.format_message())}", err=True)
 
 
 class DefaultGroup(click.Group):
@@ -41,6 +43,14 @@ class DefaultGroup(click.Group):
         ):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:  # click echoes a bad option value: it may be a key
+            from keylint.redaction import scrub
+
+            raise click.UsageError(scrub(exc.format_message()), ctx=exc.ctx) from None
 
 
 def _color_enabled(choice: str, stream: Any) -> bool:

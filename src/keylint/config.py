@@ -77,7 +77,9 @@ def _severity(value: Any, where: str) -> Severity:
 def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+        from keylint.redaction import scrub  # the name is config text: it may be a key
+
+        raise ConfigError(f"{where}: unknown setting(s) {scrub(', '.join(unknown))}")
     kwargs: dict[str, Any] = {"source": where, "root": where.parent}
     for key in ("select", "extend-select", "ignore", "exclude", "extra-env-names"):
         if key in table:

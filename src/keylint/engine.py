@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from keylint import suppress
 from keylint.analysis import FileRole, confidence
@@ -27,10 +26,10 @@ from keylint.findings import Finding, Severity, redact
 from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB
 from keylint.providers import load as load_db
-from keylint.source import FileKind, SourceFile, detect_kind
+from keylint.scheduler import PARALLEL_MIN_FILES
+from keylint.source import FileKind, SourceFile, detect_kind, transcode
+from keylint.source import decode as decode  # moved to source.py; run.py imports it here
 
-# Below this many files a second process costs more than it saves.
-PARALLEL_MIN_FILES = 200
 _SNIFF_BYTES = 8192
 
 
@@ -64,16 +63,6 @@ def select_rules(settings: Settings, extra_ignore: Sequence[str] = ()) -> list[R
         for rule in all_rules()
         if is_selected(settings, rule.code, rule.name, rule.category.value, extra_ignore)
     ]
-
-
-def decode(data: bytes) -> tuple[str, bool]:
-    """UTF-8 (BOM stripped); invalid bytes become U+FFFD. Returns (text, had_invalid_bytes)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace"), True
 
 
 class Engine:
@@ -137,6 +126,7 @@ class Engine:
         self, display: str, data: bytes, *, git_ignored: bool = False
     ) -> FileResult | SourceFile:
         """Bytes → SourceFile, or a FileResult when there is nothing to parse."""
+        data, bad_units = transcode(data)  # UTF-16/32 with a BOM: read as the text it is
         if b"\0" in data[:_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return FileResult(note=(display, "binary file skipped"))
         kind = detect_kind(display)
@@ -145,7 +135,7 @@ class Engine:
             return FileResult(checked=True)
         text, invalid = decode(data)
         file = SourceFile.from_text(display, text, kind=kind, git_ignored=git_ignored)
-        if invalid:
+        if invalid or bad_units:
             file.decode_error = True
         return file
 
@@ -335,55 +325,25 @@ class Engine:
         progress: Callable[[int, int], None] | None,
         jobs: int | None,
     ) -> list[FileResult]:
-        workers = jobs if jobs is not None else (os.cpu_count() or 1)
+        from keylint.scheduler import Scheduler
+
         total = len(targets)
-        if workers <= 1 or total < PARALLEL_MIN_FILES:
-            results = []
-            for i, target in enumerate(targets, 1):
-                results.append(self.lint_target(target))
+        scheduler = Scheduler(self, jobs, expected=total)
+        size = scheduler.batch_size(total) if total >= PARALLEL_MIN_FILES else 1
+        results: list[FileResult] = []
+        try:
+            for start in range(0, total, size):
+                for _, done in scheduler.submit(targets[start : start + size], None):
+                    results.extend(done)
+                    if progress:
+                        progress(len(results), total)
+            for _, done in scheduler.drain():
+                results.extend(done)
                 if progress:
-                    progress(i, total)
-            return results
-        global _WORKER_ENGINE
-        _WORKER_ENGINE = self  # inherited by forked workers: no re-loading of data
-        chunk = max(8, min(256, total // (workers * 8) or 1))
-        batches = [targets[i : i + chunk] for i in range(0, total, chunk)]
-        results = []
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor  # only when a pool is used
-
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(self._state(),),
-        ) as pool:
-            done = 0
-            for batch_results in pool.map(_lint_batch, batches):
-                results.extend(batch_results)
-                done += len(batch_results)
-                if progress:
-                    progress(done, total)
+                    progress(len(results), total)
+        finally:
+            scheduler.close()
         return results
-
-    def _state(self) -> tuple[Any, ...]:
-        return (self.settings, [type(r) for r in self.rules], self.pins)
-
-
-_WORKER_ENGINE: Engine | None = None
-
-
-def _init_worker(state: tuple[Any, ...]) -> None:
-    global _WORKER_ENGINE
-    if _WORKER_ENGINE is None:  # spawn start method: rebuild from the settings
-        settings, rule_types, pins = state
-        _WORKER_ENGINE = Engine(settings, [t() for t in rule_types], pins=pins)
-
-
-def _lint_batch(batch: Sequence[Target]) -> list[FileResult]:
-    assert _WORKER_ENGINE is not None
-    return [_WORKER_ENGINE.lint_target(t) for t in batch]
 
 
 def _reraise_when_debugging() -> None:

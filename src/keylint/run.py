@@ -218,14 +218,16 @@ def _lint_blobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[FileResult]:
-    from keylint.gitscan import BlobLinter
+    from keylint.gitscan import blob_items
+    from keylint.scheduler import Scheduler
 
-    linter = BlobLinter(engine, jobs)
+    linter = Scheduler(engine, jobs)
     results: list[FileResult] = []
     total = sum(1 for b in blobs if b.data is not None)
     try:
         for start in range(0, len(blobs), 64):
-            for _, done in linter.submit(blobs[start : start + 64], None):
+            batch = blob_items(blobs[start : start + 64])
+            for _, done in linter.submit(batch, None):
                 results.extend(done)
                 if progress:
                     progress(len(results), total)

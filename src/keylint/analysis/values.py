@@ -32,7 +32,7 @@ _LOCAL_CALL = re.compile(
 )
 # Functions and classes that only count, cut or price text by model (tokenizers, limits).
 _LOCAL_NAME = re.compile(
-    r"tiktoken|tokeni[sz]|token_?(?:count|limit)|count_?tokens|num_tokens|max_?tokens|"
+    r"tiktoken|tokeni[sz]|token_?(?:count|limit)|(?:count|num|limit)\w*_tokens?|max_?tokens|"
     r"context_?(?:window|length)|breakdown|truncat|cost|pric",
     re.IGNORECASE,
 )

@@ -129,7 +129,10 @@ class PlaceholderKey(Rule):
                 continue
             start = kt.text.index(kt.text.strip()) + scheme
             confidence, why = self.confidence, None
-            if value.span.line in settings_lines:
+            padded = kt.text[:2].isspace() and kt.text[-2:].isspace()
+            if padded:  # aligned columns in a file of options: a template to fill in
+                confidence, why = Confidence.LOW, "padded on both sides: a template's column"
+            elif value.span.line in settings_lines:
                 confidence, why = Confidence.LOW, "a settings default the environment overrides"
             elif _DELIBERATE.fullmatch(text.strip()):
                 confidence, why = Confidence.LOW, "a deliberate dummy for a server that needs none"

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from keylint.extract import ParseError
+from keylint.extract import TOO_DEEP, ParseError, TooDeep
 from keylint.extract.text import is_header_name
 from keylint.facts import (
     Context,
@@ -57,8 +57,11 @@ _URL_KWARGS = ("url", "base_url", "api_base", "endpoint", "azure_endpoint")
 def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
     tree = parse(file.text, file.path)
     visitor = _Visitor(file, sdk_roots(db))
-    visitor.parents = _parents(tree)
-    visitor.visit(tree)
+    try:
+        visitor.parents = _parents(tree)
+        visitor.visit(tree)
+    except RecursionError:  # ast.parse accepts deeper nesting than a recursive visitor can walk
+        raise TooDeep(f"Python source {TOO_DEEP}") from None
     return visitor.facts
 
 
@@ -85,7 +88,9 @@ def parse(text: str, path: str) -> ast.Module:
             return ast.parse(text, filename=path)
     except SyntaxError as exc:
         raise ParseError(f"Python syntax error: {exc.msg}", exc.lineno) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except RecursionError:
+        raise TooDeep(f"Python source {TOO_DEEP}") from None
+    except (ValueError, MemoryError) as exc:
         raise ParseError(f"Python source cannot be parsed: {type(exc).__name__}") from None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from keylint import __version__
 from keylint.findings import Finding
-from keylint.report import Report
+from keylint.report import Report, printable_tree
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -66,4 +66,4 @@ def render(report: Report) -> str:
         },
     }
     doc.update(report.extra)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_tree(doc), indent=2, ensure_ascii=False) + "\n"

@@ -43,7 +43,7 @@ from keylint.checks import all_rules
 from keylint.checks.base import Rule
 from keylint.discovery import git_root
 from keylint.findings import Category, Confidence, Finding, Severity, fingerprint
-from keylint.report import Report
+from keylint.report import Report, printable_tree
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -189,7 +189,12 @@ def _artifact_location(path: str, cwd: Path, root: Path) -> dict[str, str]:
     if rel is None:
         # Valid SARIF, though GitHub will not map it to a file of the repository.
         return {"uri": Path(os.path.normpath(os.path.join(cwd, path))).as_uri()}
-    return {"uri": quote(rel, safe="/"), "uriBaseId": SRCROOT}
+    # The bytes of the name, percent-encoded: a name that is not UTF-8 keeps its exact bytes.
+    try:
+        raw = rel.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        raw = rel.encode("utf-8", "backslashreplace")
+    return {"uri": quote(raw, safe="/"), "uriBaseId": SRCROOT}
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,4 +495,5 @@ def build(
 
 
 def render(report: Report, *, cwd: Path | None = None, source: SourceText | None = None) -> str:
-    return json.dumps(build(report, cwd, source), indent=2, ensure_ascii=False) + "\n"
+    log = printable_tree(build(report, cwd, source))
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

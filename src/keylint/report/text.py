@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from keylint.findings import Confidence, Finding, Severity
-from keylint.report import Report
+from keylint.report import Report, printable
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -72,7 +72,7 @@ def render(report: Report, color: bool = False, show_summary: bool = True) -> st
         if lines:
             lines.append("")
         lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")  # a file name that is not UTF-8: \xNN
 
 
 def statistics(report: Report) -> str:
