@@ -73,9 +73,9 @@ def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True, rendered: b
     key = (stripped, rendered)
     known = cache.get(key)
     if known is None:
-        if (
-            len(cache) > 131072
-        ):  # a big .env has tens of thousands of names: keep them all  # several rules ask about the same values of one file
+        # Several rules ask about the same values of one file; a big .env has tens of
+        # thousands of them: keep them all.
+        if len(cache) > 131072:
             cache.clear()
         known = cache[key] = _is_placeholder(stripped, db, rendered)
     return known
