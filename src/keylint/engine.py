@@ -199,12 +199,24 @@ class Engine:
 
     # --- a run -------------------------------------------------------------------------
 
+    def plan(self, displays: Iterable[str]) -> None:
+        """Tell the prefilter what the run holds, whatever its source (tree, index): does
+        any file define env variables? If none does, a file that only reads env variables
+        is parsed only when a name it reads is one the env data judges."""
+        self.prefilter.env_defined = any(defines_env(d) for d in displays)
+        if not self.prefilter.env_defined:
+            from keylint.checks.envnames import env_data
+
+            data = env_data(self.db)
+            self.prefilter.env_name_matters = lambda name: data.judges(name.upper())
+
     def run(
         self,
         targets: Sequence[Target],
         progress: Callable[[int, int], None] | None = None,
         jobs: int | None = None,
     ) -> RunResult:
+        self.plan(t.display for t in targets)
         results = self._map(targets, progress, jobs)
         return self.collect(results, len(targets))
 
@@ -344,6 +356,18 @@ class Engine:
         finally:
             scheduler.close()
         return results
+
+
+def defines_env(path: str) -> bool:
+    """Files that define environment variables for the code (the other end of KL307)."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return (
+        detect_kind(path) is FileKind.DOTENV
+        or ("compose" in name and name.endswith((".yml", ".yaml")))
+        or ("/.github/workflows/" in "/" + path and name.endswith((".yml", ".yaml")))
+        or name == "dockerfile"
+        or name.startswith("dockerfile.")
+    )
 
 
 def _reraise_when_debugging() -> None:

@@ -14,7 +14,7 @@ Measured on this machine's CPython lib tree (bench/run.py): a per-literal ``in``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import ahocorasick
 
@@ -41,9 +41,17 @@ GENERIC_LITERALS = (
 )
 # detect-secrets' format plugins (KL103) count where their regex matches at the literal:
 # derived from the table KL103 itself runs (secret_triggers.py), never kept by hand.
-# Reads of any env var name: the env-name rules judge every read (a near-miss read is a
-# finding even where nothing defines variables), whatever the source of the files.
-ENV_READ_LITERALS = ("environ", "getenv", "process.env", "basesettings", "decouple")
+# Reads of env var names. Where the run defines variables (a dotenv, compose, workflow or
+# Dockerfile) every read counts (KL307 pairs reads with definitions). Elsewhere a read
+# matters only when its name is one the env data judges (an SDK name, a known wrong or
+# legacy name, a near-miss of one): the file passes if a read names one. Same answer for
+# the working tree and the index (the sources call Engine.plan with their file list).
+ENV_READ_LITERALS = ("environ", "getenv", "process.env")
+ENV_CLASS_LITERALS = ("basesettings", "decouple")  # fields read by name: always pass
+_ENV_READ_NAME = re.compile(
+    r"""(?:getenv|environ(?:\.get|\.setdefault|\.pop)?)\s*[(\[]\s*[rbuf]{0,2}["']"""
+    r"""([a-z_][a-z0-9_]*)|process\.env(?:\.|\[\s*["'])([a-z_][a-z0-9_]*)"""
+)
 
 # In code a keyword counts when a string literal is assigned to it; in configuration any
 # value of six or more characters counts (`password: hunter22`).
@@ -112,6 +120,8 @@ class Prefilter:
             automaton.add_word(word, (_KEYWORD, len(word)))
         for word in ENV_READ_LITERALS:
             automaton.add_word(word, (_ENV_LITERAL, len(word)))
+        for word in ENV_CLASS_LITERALS:
+            automaton.add_word(word, (_LITERAL, len(word)))
         for word in HEADER_WORDS:
             automaton.add_word(word, (_HEADER, len(word)))
         for word in literals:
@@ -122,6 +132,18 @@ class Prefilter:
                 automaton.add_word(word, (_TRIGGER, len(word), index))
         automaton.make_automaton()
         self._automaton = automaton
+        # Set by the engine for a run (Engine.plan): does the run define env variables, and
+        # does a name read matter to the env-name rules (upper-cased inside)?
+        self.env_defined = True
+        self.env_name_matters: Callable[[str], bool] | None = None
+
+    def _env_read_matters(self, text: str, start: int) -> bool:
+        if self.env_defined or self.env_name_matters is None:
+            return True
+        match = _ENV_READ_NAME.match(text, start, start + 160)
+        if match is None:  # `import environ`, a name built at run time: nothing to judge
+            return False
+        return self.env_name_matters(match.group(1) or match.group(2))
 
     @classmethod
     def from_db(cls, db: ProviderDB) -> Prefilter:
@@ -143,7 +165,9 @@ class Prefilter:
             # `pwdmodule` no password, `unauthorized` no header.
             if start and text[start].isalnum() and text[start - 1].isalnum():
                 continue
-            if kind in (_LITERAL, _ENV_LITERAL):
+            if kind == _LITERAL:
+                return True
+            if kind == _ENV_LITERAL and self._env_read_matters(text, start):
                 return True
             if kind == _KEYWORD and tail.match(text, end + 1):
                 return True

@@ -170,6 +170,7 @@ def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
             notes.append((display, "binary file skipped"))
             continue
         blobs.append(gitscan.Blob(entry.oid, display))
+    engine.plan([*(b.display for b in blobs), *(d for _, d, _ in selection.entries)])
     reader = gitscan.BlobReader(selection.root, options.settings.max_file_size)
     try:
         reader.fill(blobs)

@@ -190,6 +190,11 @@ class EnvData:
 
     # --- near-misses --------------------------------------------------------------------
 
+    def judges(self, upper: str) -> bool:
+        """Is a name one the env-name rules have something to say about on its own (an SDK
+        name, a known wrong or legacy name, a near-miss of one)? Upper-cased ``upper``."""
+        return upper in self.known or self.near_sdk(upper) is not None
+
     def near_sdk(self, name: str) -> Near | None:
         """The SDK-read name ``name`` is a near-miss of, if any (``name`` upper-cased)."""
         if name not in self._near:
