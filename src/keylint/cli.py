@@ -59,8 +59,26 @@ def _csv(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the package version and the date the provider data was reviewed."""
+    if not value or ctx.resilient_parsing:
+        return
+    from keylint.freshness import version_line
+    from keylint.providers import load as load_db
+
+    click.echo(version_line(__version__, load_db()))
+    ctx.exit()
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="keylint")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and the date of the provider data, and exit.",
+)
 def cli() -> None:
     """keylint: find leaked, broken and misconfigured API keys before they cost you hours.
 
@@ -233,6 +251,7 @@ def check(
     from keylint.errors import BaselineError, GitError
     from keylint.run import RunOptions, execute
 
+    _note_data_age(settings, quiet)
     git_mode = staged or history is not None
     options = RunOptions(
         # --staged and --history without paths: the whole commit / repository, not the cwd.
@@ -263,6 +282,22 @@ def check(
     if outcome.fatal:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+
+
+def _note_data_age(settings: Settings, quiet: bool) -> None:
+    """Load the provider data (a broken extend-data file is a config error, exit 2) and say
+    once when it is more than 120 days old."""
+    from keylint.checks.kl4_endpoints import today
+    from keylint.freshness import stale_note
+    from keylint.providers import load as load_db
+
+    try:
+        db = load_db(settings.extend_data)
+    except ConfigError as exc:
+        raise KeylintError(str(exc)) from None
+    note = stale_note(db, today())
+    if note and not quiet:
+        click.echo(f"keylint: note: {note}", err=True)
 
 
 def _apply_fixes(outcome: Any, cwd: Path, unsafe: bool) -> None:

@@ -37,6 +37,7 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extra_env_names: tuple[str, ...] = ()  # project names never to flag as near-misses
+    extend_data: tuple[Path, ...] = ()  # directories of provider files (extend_data.py)
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
 
@@ -54,6 +55,7 @@ _KEYS = {
     "fail-on",
     "max-file-size",
     "extra-env-names",
+    "extend-data",
 }
 
 
@@ -94,6 +96,11 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
         kwargs["severity"] = {
             str(k).upper(): _severity(v, f"{where}: severity.{k}") for k, v in sev.items()
         }
+    if "extend-data" in table:
+        kwargs["extend_data"] = tuple(
+            (where.parent / d).resolve()
+            for d in _str_list(table["extend-data"], "extend-data", where)
+        )
     if "fail-on" in table:
         kwargs["fail_on"] = _severity(table["fail-on"], f"{where}: fail-on")
     if "max-file-size" in table:

@@ -82,7 +82,7 @@ class Engine:
         pins: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db if db is not None else load_db()
+        self.db = db if db is not None else load_db(settings.extend_data)
         # Rules are imported on first use: a run whose files all fail the prefilter (the
         # common pre-commit case) never imports the ~60 rule modules and their regexes.
         self._given_rules = list(rules) if rules is not None else None

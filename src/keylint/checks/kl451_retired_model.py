@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import index, model_hits, replacement_chain, shown, today
+from keylint.checks.kl4_endpoints import index, model_hits, shown, today
 from keylint.findings import Category, Finding
+from keylint.replacements import resolve, skipped_note
 
 
 class RetiredModel(Rule):
@@ -70,13 +71,10 @@ class RetiredModel(Rule):
         for model, span in model_hits(ctx):
             if not model.retired(on):
                 continue
-            replacement, skipped = replacement_chain(idx, model, on)
+            replacement, skipped = resolve(idx.models, model, on)
             when = f" on {model.shutdown.isoformat()}" if model.shutdown else ""
             message = f"`{model.name}` was shut down{when} ({model.provider.name})"
             if replacement:
                 message += f"; use {shown(replacement)}"
-            if skipped:
-                gone = skipped[0]
-                date = gone.shutdown.isoformat() if gone.shutdown else "since"
-                message += f" (the announced replacement `{gone.name}` was shut down on {date})"
+            message += skipped_note(skipped, on)
             yield self.finding(ctx, span, message, provider=model.provider.id)
