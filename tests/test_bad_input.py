@@ -1,5 +1,5 @@
 """Bad input gets a clear one-line message and an entry in `errors`, never a traceback, and
-the rest of the run goes on (contract §2, §4)."""
+the rest of the run goes on."""
 
 from __future__ import annotations
 

@@ -236,7 +236,7 @@ class Engine:
 
     def scrub(self, text: str) -> str:
         """``text`` with every provider-format key in it redacted: the last guard between a
-        rule's or a parser's message and any output (contract §5)."""
+        rule's or a parser's message and any output."""
         for start, end, fmt in reversed(self.db.find_keys(text)):
             text = text[:start] + redact(text[start:end], fmt.prefix) + text[end:]
         return text

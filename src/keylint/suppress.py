@@ -1,4 +1,4 @@
-"""Inline suppression (contract §6).
+"""Inline suppression.
 
 ``keylint: ignore`` or ``keylint: ignore[KL101,KL2]`` in a comment on the finding's line
 suppresses it (any comment syntax: ``#``, ``//``, ``--``, ``<!-- -->``); detect-secrets'

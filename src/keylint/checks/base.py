@@ -69,7 +69,7 @@ class Rule:
     examples: ClassVar[Sequence[Example]] = ()
     cwe: ClassVar[str | None] = None  # "CWE-798"
     precision: ClassVar[str] = "high"  # SARIF precision: very-high / high / medium / low
-    # Rules that also apply in example/doc files (contract §3: all but placeholder-key).
+    # Rules that also apply in example/doc files (all but placeholder-key).
     applies_to_examples: ClassVar[bool] = True
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:

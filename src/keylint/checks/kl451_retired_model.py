@@ -40,7 +40,8 @@ class RetiredModel(Rule):
     ## References
     - https://developers.openai.com/api/docs/deprecations
     - https://docs.anthropic.com/en/docs/about-claude/model-deprecations
-    - shared/research/providers.md §5
+    - https://ai.google.dev/gemini-api/docs/deprecations
+    - https://docs.cohere.com/changelog/2025-09-15-major-command-deprecations
     """
 
     code = "KL451"
