@@ -2,7 +2,8 @@
 
 Shape (GitHub's "SARIF support for code scanning" page): one run whose
 ``tool.driver.rules`` holds exactly one descriptor per rule that reported (GitHub rejects
-duplicates, gitleaks#890), each with help built from the rule's docstring and ``security-severity`` on security rules; results point at
+duplicates, gitleaks#890), each with help built from the rule's docstring and
+``security-severity`` on security rules; results point at
 a path relative to the repository root (``uriBaseId: %SRCROOT%``) with a full region in
 UTF-16 code units, and carry ``partialFingerprints.primaryLocationLineHash`` computed exactly
 as github/codeql-action does, so an upload through the REST API de-duplicates alerts like
