@@ -193,8 +193,10 @@ def test_statistics(repo: Path) -> None:
 
 def test_quiet_prints_findings_only(repo: Path) -> None:
     write(repo, "a.py", KEY_LINE)
-    result = run(["--quiet", "."], repo)
+    result = run(["--quiet", "--output-format", "concise", "."], repo)
     assert len(result.output.splitlines()) == 1
+    full = run(["--quiet", "."], repo).output.splitlines()
+    assert full[0] == result.output.splitlines()[0] and len(full) == 5  # + the source lines
 
 
 def test_color(repo: Path) -> None:

@@ -115,8 +115,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     "--output-format",
     "output_format",
     default=None,
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    help="Output format (default: text; github when GITHUB_ACTIONS=true).",
+    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    help="Output format (default: text, with each finding's source line; concise: one line "
+    "per finding; github when GITHUB_ACTIONS=true).",
 )
 @click.option(
     "-o",
@@ -373,13 +374,17 @@ def _emit(
     if not quiet:
         _echo_notes(outcome.notes)
     stream = sys.stdout
-    if statistics and fmt == "text":
+    if statistics and fmt in ("text", "concise"):
         body = text_report.statistics(report)
         if not quiet:
             body += text_report.summary(report) + "\n"
         color = False
     else:
-        color = fmt == "text" and output_file is None and _color_enabled(color_choice, stream)
+        color = (
+            fmt in ("text", "concise")
+            and output_file is None
+            and _color_enabled(color_choice, stream)
+        )
         body = outcome.render(fmt, color=color, quiet=quiet)
     if output_file:
         _write_output(Path(output_file), body)
