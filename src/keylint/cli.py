@@ -87,6 +87,16 @@ def cli() -> None:
     """
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C: clear the progress line, say so once, exit 130 (128 + SIGINT) as shells do.
+    (click's own handling would print "Aborted!" and exit 1.)"""
+    from keylint.progress import clear_active
+
+    clear_active()
+    click.echo("keylint: interrupted", err=True)
+    sys.exit(130)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: no traceback ever reaches the user (KEYLINT_DEBUG=1 shows one)."""
     try:
@@ -94,8 +104,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("keylint: interrupted", err=True)
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:
         if os.environ.get("KEYLINT_DEBUG"):
             raise
@@ -146,6 +155,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     help="Use this config file (pyproject.toml or .keylint.toml).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    help="Gitignore-style patterns to skip, replacing the configured `exclude` "
+    "(relative to the working directory; comma-separated or repeated).",
+)
+@click.option(
+    "--extend-exclude",
+    "extend_exclude",
+    multiple=True,
+    help="Patterns to skip in addition to the configured `exclude`.",
+)
 @click.option(
     "--force-exclude",
     is_flag=True,
@@ -219,6 +241,8 @@ def check(
     exit_zero: bool,
     config_path: str | None,
     isolated: bool,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
     force_exclude: bool,
     statistics: bool,
     quiet: bool,
@@ -252,6 +276,7 @@ def check(
     from keylint.errors import BaselineError, GitError
     from keylint.run import RunOptions, execute
 
+    settings = _with_cli_excludes(settings, exclude, extend_exclude)
     _note_data_age(settings, quiet)
     git_mode = staged or history is not None
     options = RunOptions(
@@ -269,6 +294,8 @@ def check(
     )
     try:
         outcome = execute(options)
+    except KeyboardInterrupt:
+        _interrupted()
     except (ConfigError, BaselineError) as exc:
         raise KeylintError(str(exc)) from None
     except GitError as exc:
@@ -283,6 +310,17 @@ def check(
     if outcome.fatal:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+
+
+def _with_cli_excludes(
+    settings: Settings, exclude: tuple[str, ...], extend_exclude: tuple[str, ...]
+) -> Settings:
+    """--exclude replaces the configured patterns, --extend-exclude adds to them (ruff's
+    options); both are relative to the working directory."""
+    patterns = (*_csv(exclude), *_csv(extend_exclude))
+    if not patterns:
+        return settings
+    return settings.merged(exclude=() if exclude else None, cli_exclude=patterns)
 
 
 def _note_data_age(settings: Settings, quiet: bool) -> None:
@@ -385,7 +423,9 @@ def _emit(
             and output_file is None
             and _color_enabled(color_choice, stream)
         )
-        body = outcome.render(fmt, color=color, quiet=quiet)
+        # A path that does not exist was not checked: no "no problems" line for it.
+        no_summary = quiet or (outcome.fatal and not outcome.findings)
+        body = outcome.render(fmt, color=color, quiet=no_summary)
     if output_file:
         _write_output(Path(output_file), body)
     else:
@@ -393,7 +433,8 @@ def _emit(
 
 
 def _echo_notes(notes: Sequence[tuple[str, str]]) -> None:
-    """One line per skipped file, except that many binary files make one line, not 160."""
+    """One line per skipped file, except that many binary files make one line, not 160;
+    files over the size limit are counted in one line after their own."""
     binary = [path for path, message in notes if message == "binary file skipped"]
     for path, message in notes:
         if message != "binary file skipped" or len(binary) <= 5:
@@ -401,6 +442,27 @@ def _echo_notes(notes: Sequence[tuple[str, str]]) -> None:
     if len(binary) > 5:
         shown = ", ".join(binary[:3])
         click.echo(f"keylint: note: {len(binary)} binary files skipped ({shown}, …)", err=True)
+    _echo_size_count(notes)
+
+
+def _echo_size_count(notes: Sequence[tuple[str, str]]) -> None:
+    """``N file(s) over the size limit were not checked``: the count a user looks for."""
+    import re
+
+    limit = None
+    count = 0
+    for _path, message in notes:
+        m = re.search(r"over the size limit \((\d+);", message)
+        if m:
+            count += 1
+            limit = m.group(1)
+    if count:
+        files = "file was" if count == 1 else "files were"
+        click.echo(
+            f"keylint: note: {count} {files} not checked: over the size limit of {limit} "
+            "bytes (--max-file-size, or max-file-size in the config)",
+            err=True,
+        )
 
 
 def _write_output(path: Path, body: str) -> None:

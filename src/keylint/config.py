@@ -38,6 +38,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extra_env_names: tuple[str, ...] = ()  # project names never to flag as near-misses
     extend_data: tuple[Path, ...] = ()  # directories of provider files (extend_data.py)
+    # --exclude / --extend-exclude: patterns relative to the working directory, as given
+    cli_exclude: tuple[str, ...] = ()
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
 

@@ -280,18 +280,27 @@ class Engine:
         from concurrent.futures import ProcessPoolExecutor  # only when a pool is used
 
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
             initargs=(self._state(),),
-        ) as pool:
+        )
+        try:
             done = 0
             for batch_results in pool.map(_lint_batch, batches):
                 results.extend(batch_results)
                 done += len(batch_results)
                 if progress:
                     progress(done, total)
+        except KeyboardInterrupt:
+            # Ctrl-C: the workers ignore SIGINT (no traceback from each); stop them now
+            # rather than after the batches already queued. They only read files.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         return results
 
     def _state(self) -> tuple[Any, ...]:
@@ -314,6 +323,9 @@ _WORKER_ENGINE: Engine | None = None
 
 
 def _init_worker(state: tuple[Any, ...]) -> None:
+    from keylint.progress import ignore_interrupts
+
+    ignore_interrupts()
     global _WORKER_ENGINE
     if _WORKER_ENGINE is None:  # spawn start method: rebuild from the settings
         settings, rule_types, pins = state

@@ -83,7 +83,7 @@ def excluded(target: Target, settings: Settings, force_exclude: bool) -> bool:
         part in DEFAULT_EXCLUDED_DIRS for part in Path(target.display).parts[:-1]
     ):
         return True
-    if not settings.exclude:
+    if not settings.exclude and not settings.cli_exclude:
         return False
     from keylint.pathmatch import is_excluded
 
@@ -142,7 +142,7 @@ def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
         errors=[*errors, *result.errors],
         notes=result.notes,
         files_checked=result.files_checked,
-        fatal=bool(errors) and not targets,
+        fatal=bool(errors),  # a path given does not exist: exit 2, as for a usage error
         lines=_disk_lines(options.cwd),
         checked=[t.display for t in targets],
     )

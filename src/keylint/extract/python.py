@@ -55,7 +55,9 @@ def parse(text: str, path: str) -> ast.Module:
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours
             return ast.parse(text, filename=path)
     except SyntaxError as exc:
-        raise ParseError(f"Python syntax error: {exc.msg}", exc.lineno) from None
+        from keylint.extract.pyversion import message  # newer syntax is no syntax error
+
+        raise ParseError(message(text, exc.lineno, exc.msg), exc.lineno) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ParseError(f"Python source cannot be parsed: {type(exc).__name__}") from None
 

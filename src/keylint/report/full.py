@@ -86,7 +86,7 @@ def _render(report: Report, color: bool, show_summary: bool, snippets: bool) -> 
         if out:
             out.append("")
         out.append(text_report.summary(report))
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" if out else ""
 
 
 def _header(f: Finding, color: bool, cells: _Cells) -> str:

@@ -1,0 +1,165 @@
+"""The command line as a ruff user expects it: excludes on the command line, Ctrl-C, missing
+paths, files skipped for size, and Python newer than the interpreter."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import render_source
+from keylint.cli import cli
+
+KEY_LINE = 'client = OpenAI(api_key="{key:openai-project-key}")\n'
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args, env=env or {}, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(root: Path, rel: str, source: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_source(source), encoding="utf-8")
+
+
+def paths_of(out: str) -> list[str]:
+    return [line.split(":", 1)[0] for line in out.splitlines() if ": KL" in line]
+
+
+# --- --exclude / --extend-exclude ----------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / ".keylint.toml").write_text('exclude = ["vendor/"]\n')
+    for rel in ("src/app.py", "vendor/lib.py", "gen/gen.py"):
+        write(tmp_path, rel, KEY_LINE)
+    return tmp_path
+
+
+def test_exclude_on_the_command_line_replaces_the_configured_patterns(tree: Path) -> None:
+    args = ["--output-format", "concise"]
+    assert paths_of(run([*args, "."], tree)[1]) == ["gen/gen.py", "src/app.py"]
+    # --exclude replaces `exclude = ["vendor/"]`: vendor/ is checked again
+    out = run([*args, "--exclude", "gen/", "."], tree)[1]
+    assert paths_of(out) == ["src/app.py", "vendor/lib.py"]
+    # --extend-exclude adds to it; comma-separated and repeated both work
+    out = run([*args, "--extend-exclude", "gen/,src/app.py", "."], tree)[1]
+    assert paths_of(out) == []
+    out = run([*args, "--extend-exclude", "gen/", "--extend-exclude", "nothing", "."], tree)[1]
+    assert paths_of(out) == ["src/app.py"]
+
+
+def test_cli_excludes_apply_to_explicit_paths_only_with_force_exclude(tree: Path) -> None:
+    args = ["--output-format", "concise", "--extend-exclude", "gen/", "gen/gen.py"]
+    assert paths_of(run(args, tree)[1]) == ["gen/gen.py"]
+    assert paths_of(run([*args, "--force-exclude"], tree)[1]) == []
+
+
+# --- missing paths -------------------------------------------------------------------------
+
+
+def test_a_missing_path_is_an_error_with_no_no_problems_line(tmp_path: Path) -> None:
+    write(tmp_path, "clean.py", "x = 1\n")
+    code, out, err = run(["nowhere.py"], tmp_path)
+    assert (code, out) == (2, "")
+    assert err == "keylint: nowhere.py: no such file or directory\n"
+    code, out, err = run(["clean.py", "nowhere.py"], tmp_path)
+    assert code == 2 and "no problems" not in out
+    assert "keylint: nowhere.py: no such file or directory" in err
+
+
+# --- Ctrl-C --------------------------------------------------------------------------------
+
+
+def test_ctrl_c_clears_the_progress_line_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from keylint import run as run_module
+    from keylint.cli import main
+    from keylint.progress import Progress
+
+    def interrupted(_options: object) -> None:
+        bar = Progress(10, min_seconds=0)
+        bar(3, 10)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "execute", interrupted)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--isolated", "."])
+    assert exit_info.value.code == 130
+    err = capfd.readouterr().err
+    assert err.endswith("3/10 files\r\x1b[2Kkeylint: interrupted\n")
+    assert "Aborted" not in err and "Traceback" not in err
+
+
+def test_ctrl_c_on_a_real_run_stops_at_once(tmp_path: Path) -> None:
+    body = "import openai\nopenai.api_key = 'x'\n" * 60
+    for i in range(1500):
+        (tmp_path / f"f{i}.py").write_text(body)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "keylint", "--isolated", "--jobs", "2", "."],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2.0)
+    if proc.poll() is not None:
+        pytest.skip("the run finished before the interrupt")
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert time.monotonic() - sent < 10
+    assert err == "keylint: interrupted\n" and out == ""
+
+
+# --- --max-file-size -----------------------------------------------------------------------
+
+
+def test_files_skipped_for_their_size_are_counted(tmp_path: Path) -> None:
+    write(tmp_path, "big.py", "x = 1\n" * 100)
+    write(tmp_path, "big2.py", "y = 2\n" * 100)
+    write(tmp_path, "small.py", "z = 3\n")
+    code, out, err = run(["--isolated", "--max-file-size", "100", "."], tmp_path)
+    assert code == 0
+    assert "keylint: note: big.py: skipped: 600 bytes is over the size limit (100" in err
+    assert err.splitlines()[-1] == (
+        "keylint: note: 2 files were not checked: over the size limit of 100 bytes "
+        "(--max-file-size, or max-file-size in the config)"
+    )
+    assert out.strip() == "All checked: no problems in 1 file(s)."
+
+
+# --- Python newer than the interpreter -----------------------------------------------------
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12 parses a type statement")
+def test_newer_python_syntax_is_said_so_and_text_checks_still_run(tmp_path: Path) -> None:
+    write(tmp_path, "new.py", "import openai\ntype Ids = list[int]\n" + KEY_LINE)
+    write(tmp_path, "broken.py", "import openai\nx = (\n")
+    code, out, err = run(["--isolated", "--output-format", "concise", "."], tmp_path)
+    assert code == 1
+    assert out.startswith("new.py:3:26: KL101 ")  # the text-level key check ran
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert (
+        f"keylint: new.py: Python 3.12 syntax (a `type` statement) that the Python {running} "
+        "running keylint cannot parse" in err
+    )
+    assert "new.py: Python syntax error" not in err
+    assert "keylint: broken.py: Python syntax error: '(' was never closed" in err
