@@ -163,3 +163,49 @@ def test_newer_python_syntax_is_said_so_and_text_checks_still_run(tmp_path: Path
     )
     assert "new.py: Python syntax error" not in err
     assert "keylint: broken.py: Python syntax error: '(' was never closed" in err
+
+
+# --- unknown settings and rule selectors ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('selcet = ["KL1"]\n', "unknown setting `selcet` (did you mean `select`?)"),
+        ('ignore = ["KL1O1"]\n', "unknown rule selector `KL1O1` (did you mean `KL101`?)"),
+        (
+            '[per-file-ignores]\n"a.py" = ["provider-kye"]\n',
+            "unknown rule selector `provider-kye` (did you mean `provider-key`?)",
+        ),
+        ('[severity]\nKL1022 = "info"\n', "unknown rule selector `KL1022` (did you mean `KL102`?)"),
+    ],
+)
+def test_unknown_settings_and_selectors_in_config_are_errors_with_a_suggestion(
+    tmp_path: Path, config: str, message: str
+) -> None:
+    (tmp_path / ".keylint.toml").write_text(config)
+    write(tmp_path, "a.py", "x = 1\n")
+    code, out, err = run(["a.py"], tmp_path)
+    assert (code, out) == (2, "")
+    assert err == f"keylint: error: {tmp_path / '.keylint.toml'}: {message}\n"
+
+
+def test_unknown_selector_on_the_command_line_does_not_blame_the_config(tmp_path: Path) -> None:
+    (tmp_path / ".keylint.toml").write_text('ignore = ["KL2"]\n')
+    write(tmp_path, "a.py", "x = 1\n")
+    code, _, err = run(["--select", "provider-keys", "a.py"], tmp_path)
+    assert code == 2
+    assert (
+        err
+        == "keylint: error: unknown rule selector `provider-keys` (did you mean `provider-key`?)\n"
+    )
+
+
+def test_a_typo_in_an_inline_ignore_is_reported_and_suppresses_nothing(tmp_path: Path) -> None:
+    write(tmp_path, "a.py", "import os\n" + KEY_LINE.rstrip("\n") + "  # keylint: ignore[KL1O1]\n")
+    code, out, err = run(["--isolated", "--output-format", "concise", "a.py"], tmp_path)
+    assert code == 1 and out.startswith("a.py:2:26: KL101 ")
+    assert err == (
+        "keylint: a.py: line 2: unknown rule selector `KL1O1` (did you mean `KL101`?) "
+        "in `keylint: ignore[...]`\n"
+    )

@@ -379,21 +379,29 @@ def _settings(
         fail_on=Severity(fail_on) if fail_on else None,
         max_file_size=max_file_size,
     )
-    _check_selectors(merged)
+    _check_selectors(merged, from_options=(*_csv(select), *_csv(extend_select), *_csv(ignore)))
     return merged
 
 
-def _check_selectors(settings: Settings) -> None:
-    from keylint.checks import all_rules
-    from keylint.config import selector_matches
-
-    selectors = (*settings.select, *settings.extend_select, *settings.ignore)
+def _check_selectors(settings: Settings, from_options: Sequence[str] = ()) -> None:
+    """Every rule selector of the options and the config names a rule (did-you-mean if not)."""
+    selectors = [
+        *settings.select,
+        *settings.extend_select,
+        *settings.ignore,
+        *(s for values in settings.per_file_ignores.values() for s in values),
+        *settings.severity,
+    ]
     if all(s.upper() == "ALL" for s in selectors):
         return  # nothing to check: don't import every rule module for it
-    rules = all_rules()
-    for selector in (*settings.select, *settings.extend_select, *settings.ignore):
-        if not any(selector_matches(selector, r.code, r.name, r.category.value) for r in rules):
-            raise KeylintError(f"unknown rule selector '{selector}' (see `keylint rules`)")
+    from keylint.selectors import unknown
+
+    for selector in selectors:
+        problem = unknown(selector)
+        if problem:
+            config = settings.source and selector not in from_options
+            where = f"{settings.source}: " if config else ""
+            raise KeylintError(f"{where}{problem}")
 
 
 def _emit(

@@ -79,7 +79,9 @@ def _severity(value: Any, where: str) -> Severity:
 def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+        from keylint.selectors import unknown_setting
+
+        raise ConfigError(f"{where}: {'; '.join(unknown_setting(k, _KEYS) for k in unknown)}")
     kwargs: dict[str, Any] = {"source": where, "root": where.parent}
     for key in ("select", "extend-select", "ignore", "exclude", "extra-env-names"):
         if key in table:

@@ -158,6 +158,8 @@ class Engine:
             error = (file.path, self.scrub(extracted.error))
         elif file.decode_error:
             error = (file.path, "invalid UTF-8 (decoded with replacement characters)")
+        elif typo := suppress.unknown_codes(file):
+            error = (file.path, typo)
         project = None
         if self.wanted:
             kept = [f for f in extracted.facts if isinstance(f, self.wanted)]
