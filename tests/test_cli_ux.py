@@ -209,3 +209,61 @@ def test_a_typo_in_an_inline_ignore_is_reported_and_suppresses_nothing(tmp_path:
         "keylint: a.py: line 2: unknown rule selector `KL1O1` (did you mean `KL101`?) "
         "in `keylint: ignore[...]`\n"
     )
+
+
+# --- the project's pins ----------------------------------------------------------------------
+
+LEGACY_ENV = "OPENAI_API_BASE=https://proxy.example/v1\n"
+
+
+def kl302(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    import json as _json
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    write(tmp_path, ".env", LEGACY_ENV)
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    _, out, _ = run(["--isolated", "--format", "json", "--select", "KL302", "."], tmp_path)
+    return [f["severity"] for f in _json.loads(out)["findings"]]
+
+
+@pytest.mark.parametrize(
+    ("files", "severities"),
+    [
+        ({}, ["warning"]),  # nothing pinned: "ignored by openai>=1"
+        ({"requirements.txt": "openai (>=1.0)\n"}, ["error"]),  # PEP 508 with parentheses
+        ({"requirements.txt": "openai[datalib] >=1.2 ; python_version >= '3.8'\n"}, ["error"]),
+        (
+            {
+                "requirements.txt": "-r requirements/base.txt\n",
+                "requirements/base.txt": "openai==0.28.1\n",
+            },
+            [],
+        ),
+        (
+            {
+                "requirements-dev.txt": "--requirement=../x.txt\n-c constraints.txt\n",
+                "constraints.txt": "openai>=1.40\n",
+            },
+            ["error"],
+        ),
+        (
+            {
+                "pyproject.toml": '[tool.poetry.dependencies]\nopenai = "*"\n',
+                "poetry.lock": '[[package]]\nname = "openai"\nversion = "1.52.0"\n',
+            },
+            ["error"],
+        ),
+        (
+            {
+                "pyproject.toml": '[project]\nname = "x"\ndependencies = ["openai>=0.27"]\n',
+                "uv.lock": 'version = 1\n[[package]]\nname = "openai"\nversion = "0.28.1"\n',
+            },
+            [],  # the lock file's exact version wins over the range
+        ),
+    ],
+)
+def test_pins_from_requirements_includes_and_lock_files(
+    tmp_path: Path, files: dict[str, str], severities: list[str]
+) -> None:
+    assert kl302(tmp_path, files) == severities
