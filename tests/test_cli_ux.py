@@ -267,3 +267,58 @@ def test_pins_from_requirements_includes_and_lock_files(
     tmp_path: Path, files: dict[str, str], severities: list[str]
 ) -> None:
     assert kl302(tmp_path, files) == severities
+
+
+# --- --history on a shallow or incomplete clone ----------------------------------------------
+
+
+def git_out(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def history_repo(root: Path) -> Path:
+    repo = root / "origin"
+    repo.mkdir()
+    git_out(repo, "init", "-q")
+    write(repo, "settings.py", 'TOKEN = "{key:openai-project-key}"\n')
+    git_out(repo, "add", "-A")
+    git_out(repo, "commit", "-qm", "key")
+    write(repo, "settings.py", 'import os\nTOKEN = os.environ["OPENAI_API_KEY"]\n')
+    git_out(repo, "add", "-A")
+    git_out(repo, "commit", "-qm", "no key")
+    return repo
+
+
+def test_history_on_a_shallow_clone_says_what_it_could_not_see(tmp_path: Path) -> None:
+    origin = history_repo(tmp_path)
+    full = run(["--isolated", "--history"], origin)
+    assert full[0] == 1 and "settings.py:1:10: KL101" in full[1] and "shallow" not in full[2]
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(tmp_path / "ci")],
+        check=True,
+    )
+    code, out, err = run(["--isolated", "--history"], tmp_path / "ci")
+    assert code == 0  # the key's commit is not in the clone...
+    assert err == (  # ...and the user is told so
+        "keylint: note: --history: this is a shallow clone: commits before its oldest were "
+        "not checked; fetch them with `git fetch --unshallow` (in GitHub Actions: "
+        "actions/checkout with `fetch-depth: 0`)\n"
+    )
+
+
+def test_history_with_missing_objects_says_how_many(tmp_path: Path) -> None:
+    origin = history_repo(tmp_path)
+    old_blob = git_out(origin, "rev-parse", "HEAD~1:settings.py")
+    (origin / ".git" / "objects" / old_blob[:2] / old_blob[2:]).unlink()
+    code, out, err = run(["--isolated", "--history"], origin)
+    assert code == 0 and "KL101" not in out
+    assert err == (
+        "keylint: note: --history: 1 blob(s) are missing from the git object store (a partial "
+        "clone or pruned objects) and were not checked\n"
+    )

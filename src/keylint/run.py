@@ -25,7 +25,7 @@ from keylint.report import Report
 
 if TYPE_CHECKING:
     from keylint.baseline import Update
-    from keylint.gitscan import Blob
+    from keylint.gitscan import Blob, HistoryResult
 
 
 @dataclass
@@ -265,10 +265,33 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
     return Outcome(
         findings=result.findings,
         errors=[],
-        notes=[],
+        notes=_history_gaps(result),
         files_checked=result.blobs,
         extra={"history": {"range": spec, "commits": result.commits, "blobs": result.blobs}},
     )
+
+
+def _history_gaps(result: HistoryResult) -> list[tuple[str, str]]:
+    """What --history could not see: it says so rather than scan less in silence."""
+    notes = []
+    if result.shallow:
+        notes.append(
+            (
+                "--history",
+                "this is a shallow clone: commits before its oldest were not checked; "
+                "fetch them with `git fetch --unshallow` (in GitHub Actions: "
+                "actions/checkout with `fetch-depth: 0`)",
+            )
+        )
+    if result.missing:
+        notes.append(
+            (
+                "--history",
+                f"{result.missing} blob(s) are missing from the git object store (a partial "
+                "clone or pruned objects) and were not checked",
+            )
+        )
+    return notes
 
 
 def _apply_baseline(options: RunOptions, path: Path, outcome: Outcome) -> None:
