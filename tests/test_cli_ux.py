@@ -322,3 +322,86 @@ def test_history_with_missing_objects_says_how_many(tmp_path: Path) -> None:
         "keylint: note: --history: 1 blob(s) are missing from the git object store (a partial "
         "clone or pruned objects) and were not checked\n"
     )
+
+
+# --- the nearest config above each file ----------------------------------------------------
+
+MODEL_LINE = 'import openai\nopenai.Completion.create(engine="davinci")\n'
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path) -> Path:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "pyproject.toml").write_text('[tool.keylint]\nignore = ["KL6"]\n')
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / ".keylint.toml").write_text('select = ["KL451"]\n')
+    (tmp_path / "svc" / "api").mkdir()
+    (tmp_path / "svc" / "api" / "pyproject.toml").write_text(
+        '[tool.keylint]\nextend = "../../pyproject.toml"\nextend-select = ["KL602"]\n'
+    )
+    for rel in ("lib/a.py", "svc/b.py", "svc/api/c.py"):
+        write(tmp_path, rel, MODEL_LINE)
+    return tmp_path
+
+
+def codes_by_path(out: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        if ": KL" in line:
+            path, rest = line.split(":", 1)
+            found.setdefault(path, []).append(rest.split()[1])
+    return found
+
+
+def test_the_nearest_config_applies_to_each_file(monorepo: Path) -> None:
+    code, out, err = run(["--output-format", "concise", "."], monorepo)
+    assert (code, err) == (1, "")
+    assert codes_by_path(out) == {
+        "lib/a.py": ["KL451"],  # the root: KL6 ignored
+        "svc/b.py": ["KL451"],  # svc/.keylint.toml: KL451 only
+        # svc/api extends the root (KL6 ignored) and selects KL602 on top: ignore wins
+        "svc/api/c.py": ["KL451"],
+    }
+    # from inside svc/, the root's file still governs ../lib
+    _, out, _ = run(["--output-format", "concise", ".."], monorepo / "svc")
+    assert codes_by_path(out) == {
+        "../lib/a.py": ["KL451"],
+        "b.py": ["KL451"],
+        "api/c.py": ["KL451"],
+    }
+
+
+def test_extend_inherits_and_overrides(monorepo: Path) -> None:
+    (monorepo / "svc" / "api" / "pyproject.toml").write_text(
+        '[tool.keylint]\nextend = "../../pyproject.toml"\nignore = ["KL451"]\n'
+    )
+    _, out, _ = run(["--output-format", "concise", "."], monorepo)
+    # its own `ignore` replaces the root's: KL6 is back, KL451 is gone
+    assert codes_by_path(out)["svc/api/c.py"] == ["KL601", "KL602"]
+
+
+def test_command_line_options_apply_over_every_config(monorepo: Path) -> None:
+    _, out, _ = run(["--output-format", "concise", "--ignore", "KL451", "."], monorepo)
+    assert codes_by_path(out) == {}
+
+
+def test_config_option_and_isolated_use_one_config_for_all(monorepo: Path) -> None:
+    _, out, _ = run(["--output-format", "concise", "--isolated", "--select", "KL45", "."], monorepo)
+    assert set(codes_by_path(out)) == {"lib/a.py", "svc/b.py", "svc/api/c.py"}
+    _, out, _ = run(["--output-format", "concise", "--config", "svc/.keylint.toml", "."], monorepo)
+    assert codes_by_path(out) == {p: ["KL451"] for p in ("lib/a.py", "svc/b.py", "svc/api/c.py")}
+
+
+@pytest.mark.parametrize(
+    ("extend", "message"),
+    [
+        ('"../nowhere.toml"', "'extend': no such file ../nowhere.toml"),
+        ('"pyproject.toml"', "'extend' makes a loop (pyproject.toml)"),
+        ("3", "'extend' must be the path of another config file"),
+    ],
+)
+def test_a_bad_extend_is_a_config_error(monorepo: Path, extend: str, message: str) -> None:
+    config = monorepo / "svc" / "api" / "pyproject.toml"
+    config.write_text(f"[tool.keylint]\nextend = {extend}\n")
+    code, _, err = run(["."], monorepo)
+    assert code == 2 and err == f"keylint: error: {config}: {message}\n"

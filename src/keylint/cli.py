@@ -291,6 +291,13 @@ def check(
         history=history,
         baseline=Path(baseline) if baseline else None,
         update_baseline=update_baseline,
+        settings_for=None
+        if isolated or config_path
+        else lambda path: _with_cli_excludes(
+            _settings(cwd, str(path), False, select, extend_select, ignore, fail_on, max_file_size),
+            exclude,
+            extend_exclude,
+        ),
     )
     try:
         outcome = execute(options)

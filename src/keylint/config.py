@@ -58,6 +58,7 @@ _KEYS = {
     "max-file-size",
     "extra-env-names",
     "extend-data",
+    "extend",
 }
 
 
@@ -125,7 +126,43 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def load_file(path: Path) -> Settings:
+# A setting's key in the file → the Settings fields it sets (for `extend`: the keys a file
+# sets override the file it extends; the others come from there).
+_FIELDS = {
+    "select": ("select",),
+    "extend-select": ("extend_select",),
+    "ignore": ("ignore",),
+    "exclude": ("exclude",),
+    "per-file-ignores": ("per_file_ignores",),
+    "severity": ("severity",),
+    "fail-on": ("fail_on",),
+    "max-file-size": ("max_file_size",),
+    "extra-env-names": ("extra_env_names",),
+    "extend-data": ("extend_data",),
+}
+
+
+def load_file(path: Path, _chain: tuple[Path, ...] = ()) -> Settings:
+    """The settings of one config file; ``extend = "../pyproject.toml"`` first loads that
+    file (relative to this one), and this file's own settings override it (ruff's rule)."""
+    table = _table(path)
+    own = parse_table({k: v for k, v in table.items() if k != "extend"}, path)
+    if "extend" not in table:
+        return own
+    target = table["extend"]
+    if not isinstance(target, str):
+        raise ConfigError(f"{path}: 'extend' must be the path of another config file")
+    base_path = (path.parent / target).resolve()
+    if base_path in _chain or base_path == path.resolve():
+        raise ConfigError(f"{path}: 'extend' makes a loop ({target})")
+    if not base_path.is_file():
+        raise ConfigError(f"{path}: 'extend': no such file {target}")
+    base = load_file(base_path, (*_chain, path.resolve()))
+    changes = {f: getattr(own, f) for key in table if key in _FIELDS for f in _FIELDS[key]}
+    return replace(base, source=own.source, root=own.root, **changes)
+
+
+def _table(path: Path) -> Mapping[str, Any]:
     data = _read_toml(path)
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("keylint")
@@ -135,7 +172,7 @@ def load_file(path: Path) -> Settings:
         table = data.get("tool", {}).get("keylint", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.keylint] must be a table")
-    return parse_table(table, path)
+    return table
 
 
 def find_config(start: Path) -> Path | None:

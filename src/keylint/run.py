@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keylint.config import Settings
-from keylint.discovery import DEFAULT_EXCLUDED_DIRS, Target, discover, is_binary_name
+from keylint.discovery import (
+    DEFAULT_EXCLUDED_DIRS,
+    Discovery,
+    Target,
+    discover,
+    is_binary_name,
+)
 from keylint.engine import Engine, FileResult, RunResult, decode, fail_count, select_rules
 from keylint.errors import GitError
 from keylint.findings import Finding, Severity
@@ -41,6 +47,9 @@ class RunOptions:
     history: str | None = None  # a revision range: lint the blobs its commits added
     baseline: Path | None = None
     update_baseline: bool = False  # write the findings to `baseline` instead of filtering
+    # The settings of a config file below the working directory's, with the command-line
+    # options over them (hierarchy.py); None: one config for every file (--config, --isolated).
+    settings_for: Callable[[Path], Settings] | None = None
 
 
 @dataclass
@@ -90,8 +99,10 @@ def excluded(target: Target, settings: Settings, force_exclude: bool) -> bool:
     return is_excluded(target.display, settings)
 
 
-def select_targets(options: RunOptions) -> tuple[list[Target], list[tuple[str, str]]]:
-    found = discover(options.paths, options.cwd)
+def select_targets(
+    options: RunOptions, found: Discovery | None = None
+) -> tuple[list[Target], list[tuple[str, str]]]:
+    found = found or discover(options.paths, options.cwd)
     targets = [t for t in found.targets if not excluded(t, options.settings, options.force_exclude)]
     return targets, found.errors
 
@@ -131,7 +142,12 @@ def _without_baseline_file(targets: list[Target], options: RunOptions) -> list[T
 
 
 def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
-    targets, errors = select_targets(options)
+    found = None
+    if options.settings_for is not None and engine is None:
+        nested, found = _execute_nested(options)
+        if nested is not None:
+            return nested
+    targets, errors = select_targets(options, found)
     targets = _without_baseline_file(targets, options)
     engine = engine or Engine(options.settings, pins=pins_for(options.cwd, options.paths))
     progress = options.progress or _default_progress(len(targets), options.quiet)
@@ -269,6 +285,44 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
         files_checked=result.blobs,
         extra={"history": {"range": spec, "commits": result.commits, "blobs": result.blobs}},
     )
+
+
+def _execute_nested(options: RunOptions) -> tuple[Outcome | None, Discovery]:
+    """Files under configs of their own (hierarchy.py): one engine per config. No outcome
+    when every file is governed by the working directory's settings (the usual path)."""
+    from keylint.hierarchy import group
+
+    assert options.settings_for is not None
+    found = discover(options.paths, options.cwd)
+    groups = group(found.targets, options.settings, options.settings_for)
+    if all(settings is options.settings for settings, _ in groups):
+        return None, found
+    pins = pins_for(options.cwd, options.paths)
+    findings: list[Finding] = []
+    errors = list(found.errors)
+    notes: list[tuple[str, str]] = []
+    checked: list[str] = []
+    files = 0
+    for settings, members in groups:
+        targets = [t for t in members if not excluded(t, settings, options.force_exclude)]
+        targets = _without_baseline_file(targets, options)
+        result = Engine(settings, pins=pins).run(targets, jobs=options.jobs)
+        findings.extend(result.findings)
+        errors.extend(result.errors)
+        notes.extend(result.notes)
+        files += result.files_checked
+        checked.extend(t.display for t in targets)
+    findings.sort(key=lambda f: f.sort_key)
+    outcome = Outcome(
+        findings=findings,
+        errors=errors,
+        notes=notes,
+        files_checked=files,
+        fatal=bool(found.errors),
+        lines=_disk_lines(options.cwd),
+        checked=checked,
+    )
+    return outcome, found
 
 
 def _history_gaps(result: HistoryResult) -> list[tuple[str, str]]:
