@@ -298,9 +298,11 @@ class Engine:
         except KeyboardInterrupt:
             # Ctrl-C: the workers ignore SIGINT (no traceback from each); stop them now
             # rather than after the batches already queued. They only read files.
+            # (Not cancel_futures: the pool's manager thread then fails on the cancelled
+            # futures of the workers it finds dead, with a traceback.)
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=False)
             raise
         pool.shutdown()
         return results

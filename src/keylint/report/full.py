@@ -76,7 +76,8 @@ def _render(report: Report, color: bool, show_summary: bool, snippets: bool) -> 
     out: list[str] = []
     previous = None
     for f in report.findings:
-        if previous is not None and f.path != previous:
+        # concise: a blank line between files; text: between findings, as ruff's blocks
+        if previous is not None and (snippets or f.path != previous):
             out.append("")
         previous = f.path
         out.append(_header(f, color, cells))
