@@ -175,20 +175,26 @@ def _table(path: Path) -> Mapping[str, Any]:
     return table
 
 
+def config_in(directory: Path) -> Path | None:
+    """The config file of this directory itself: .keylint.toml, keylint.toml, or a
+    pyproject.toml with [tool.keylint]."""
+    for name in (".keylint.toml", "keylint.toml"):
+        if (directory / name).is_file():
+            return directory / name
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        if isinstance(data.get("tool"), dict) and "keylint" in data["tool"]:
+            return pyproject
+    return None
+
+
 def find_config(start: Path) -> Path | None:
     """The closest .keylint.toml, keylint.toml or pyproject.toml with [tool.keylint]."""
     for directory in (start, *start.parents):
-        for name in (".keylint.toml", "keylint.toml"):
-            if (directory / name).is_file():
-                return directory / name
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = _read_toml(pyproject)
-            except ConfigError:
-                raise
-            if isinstance(data.get("tool"), dict) and "keylint" in data["tool"]:
-                return pyproject
+        found = config_in(directory)
+        if found is not None:
+            return found
         if (directory / ".git").exists():
             break  # a repository's settings never come from the repository around it
     return None

@@ -13,26 +13,53 @@ cross-file rules see one group at a time, as each config marks a project of its 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from keylint.config import Settings, find_config
+from keylint.config import Settings, config_in
 from keylint.discovery import Target
 
-SettingsFor = Callable[[Path], Settings]  # a config file → its settings with the options
+SettingsFor = Callable[[Path], Settings]
+_NAMES = (
+    ".keylint.toml",
+    "keylint.toml",
+    "pyproject.toml",
+)  # a config file → its settings with the options
 
 
 class Nearest:
-    """The config governing a directory, looked up once per directory."""
+    """The config governing a directory (config.find_config's answer), with each directory
+    looked at once: a tree of thousands of directories reads its pyproject.toml once."""
 
     def __init__(self) -> None:
         self.cache: dict[Path, Path | None] = {}
 
     def __call__(self, directory: Path) -> Path | None:
-        if directory not in self.cache:
-            found = find_config(directory)
-            self.cache[directory] = found.resolve() if found is not None else None
-        return self.cache[directory]
+        chain: list[Path] = []
+        found: Path | None = None
+        current = directory
+        while True:
+            if current in self.cache:
+                found = self.cache[current]
+                break
+            chain.append(current)
+            # This runs for every directory of a tree: as few system calls as can be.
+            try:
+                names = set(os.listdir(current))  # one call, not a stat per name
+            except OSError:
+                names = set()
+            if not names.isdisjoint(_NAMES):
+                own = config_in(current)
+                if own is not None:
+                    found = own.resolve()
+                    break
+            if ".git" in names or current.parent == current:
+                break  # a repository's settings never come from the repository around it
+            current = current.parent
+        for seen in chain:
+            self.cache[seen] = found
+        return found
 
 
 def group(
@@ -44,7 +71,7 @@ def group(
     governed: list[Target] = []  # by the root settings
     groups: dict[Path, list[Target]] = {}
     for target in targets:
-        config = nearest(target.path.parent.resolve())
+        config = nearest(Path(os.path.abspath(target.path.parent)))  # no resolve(): slow
         if config is None or config == own:
             governed.append(target)
         else:
