@@ -232,6 +232,21 @@ def test_extend_data_overrides_a_bundled_provider(tmp_path: Path) -> None:
             "  - {id: k, label: K, regex: '([', charset: a, sample: a}\n",
             "bad regex",
         ),
+        (
+            "id: acme\nname: Acme\nkeys:\n"
+            "  - {id: k, label: K, prefix: ak-, regex: 'ak-[0-9]{8}', charset: a-z, "
+            "sample: 'ak-{8}'}\n",
+            "key k: a key built from 'sample' does not match 'regex'",
+        ),
+        (
+            "id: acme\nname: Acme\nkeys: []\nenv:\n  reads: [ACME_KEY]\n  legacy: oops\n",
+            "acme.yaml",
+        ),
+        ("id: acme\nname: Acme\nkeys: []\nhosts: 5\n", "'hosts' must be a list of strings"),
+        (
+            "id: acme\nname: Acme\nkeys: []\nsdk: {packages: 3}\n",
+            "acme.yaml: a section has a shape keylint cannot use",
+        ),
     ],
 )
 def test_a_broken_extend_data_file_is_a_config_error(
