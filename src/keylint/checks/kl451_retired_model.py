@@ -21,7 +21,8 @@ class RetiredModel(Rule):
     path. Short or common names (`davinci`, `gpt-4`, `command`) need the model-like name.
 
     The message gives the date and the replacement; when the announced replacement was
-    itself shut down since, it names the one that works today.
+    itself shut down since, or shuts down within 90 days, it names the next one down the
+    chain of announced replacements, and says why.
 
     ## Why is this bad?
     Requests to a retired model fail (404 `model_not_found`, `invalid_request_error`): the
