@@ -405,3 +405,20 @@ def test_a_bad_extend_is_a_config_error(monorepo: Path, extend: str, message: st
     config.write_text(f"[tool.keylint]\nextend = {extend}\n")
     code, _, err = run(["."], monorepo)
     assert code == 2 and err == f"keylint: error: {config}: {message}\n"
+
+
+def test_staged_runs_apply_the_nearest_config_too(monorepo: Path) -> None:
+    """pre-commit runs `keylint --staged`: nested configs must hold there as well."""
+    subprocess.run(["git", "add", "-A"], cwd=monorepo, check=True)
+    write(monorepo, "svc/b.py", "x = 1\n")  # the index still holds the model line
+    code, out, _ = run(["--output-format", "concise", "--staged"], monorepo)
+    assert code == 1
+    assert codes_by_path(out) == {
+        "lib/a.py": ["KL451"],
+        "svc/b.py": ["KL451"],
+        "svc/api/c.py": ["KL451"],
+    }
+    _, out, _ = run(["--output-format", "concise", "--staged", "--select", "KL6"], monorepo)
+    # the options apply over every config: the root ignores KL6, svc/ selects only KL451
+    # (the options' --select replaces it), svc/api extends the root
+    assert codes_by_path(out) == {"svc/b.py": ["KL601", "KL602"]}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from keylint.report import Report
 
 if TYPE_CHECKING:
     from keylint.baseline import Update
-    from keylint.gitscan import Blob, HistoryResult
+    from keylint.gitscan import Blob, HistoryResult, StagedSelection
 
 
 @dataclass
@@ -125,7 +125,7 @@ def execute(options: RunOptions, engine: Engine | None = None) -> Outcome:
     if options.history is not None:
         outcome = _execute_history(options, options.history, engine)
     elif options.staged:
-        outcome = _execute_staged(options, engine)
+        outcome = _execute_staged_nested(options, engine)
     else:
         outcome = _execute_tree(options, engine)
     if options.baseline is not None:
@@ -164,15 +164,65 @@ def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
     )
 
 
-def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
+def _execute_staged_nested(options: RunOptions, engine: Engine | None) -> Outcome:
+    """--staged with the nearest config above each file (hierarchy.py), as the tree run."""
+    from keylint import gitscan
+    from keylint.hierarchy import group
+
+    if options.settings_for is None or engine is not None:
+        return _execute_staged(options, engine)
+    selection = gitscan.select_staged(options.cwd, options.paths)
+    staged = [
+        Target(selection.root / entry.path, display, explicit=explicit)
+        for entry, display, explicit in selection.entries
+    ]
+    worktree = discover(selection.worktree, options.cwd).targets if selection.worktree else []
+    groups = group([*staged, *worktree], options.settings, options.settings_for)
+    if all(settings is options.settings for settings, _ in groups):
+        return _execute_staged(options, None, selection=selection)
+    outcomes = []
+    for settings, members in groups:
+        paths = {str(t.path) for t in members}
+        outcomes.append(
+            _execute_staged(
+                replace(options, settings=settings),
+                None,
+                selection=selection,
+                keep=lambda path, paths=paths: str(path) in paths,  # type: ignore[misc]
+            )
+        )
+    readers = [o.lines for o in outcomes]
+
+    def lines(path: str) -> str | None:
+        return next((text for read in readers if (text := read(path)) is not None), None)
+
+    return Outcome(
+        findings=sorted((f for o in outcomes for f in o.findings), key=lambda f: f.sort_key),
+        errors=list(dict.fromkeys(e for o in outcomes for e in o.errors)),
+        notes=[n for o in outcomes for n in o.notes],
+        files_checked=sum(o.files_checked for o in outcomes),
+        fatal=all(o.fatal for o in outcomes),
+        lines=lines,
+        checked=[c for o in outcomes for c in o.checked or ()],
+    )
+
+
+def _execute_staged(
+    options: RunOptions,
+    engine: Engine | None,
+    selection: StagedSelection | None = None,
+    keep: Callable[[Path], bool] | None = None,
+) -> Outcome:
     from keylint import gitscan
 
-    selection = gitscan.select_staged(options.cwd, options.paths)
+    selection = selection or gitscan.select_staged(options.cwd, options.paths)
     engine = engine or Engine(options.settings, pins=pins_for(options.cwd, options.paths))
     blobs: list[gitscan.Blob] = []
     notes: list[tuple[str, str]] = []
     for entry, display, explicit in selection.entries:
         target = Target(selection.root / entry.path, display, explicit=explicit)
+        if keep is not None and not keep(target.path):
+            continue  # governed by another config (_execute_staged_nested)
         if not explicit and _in_default_excluded_dir(display):
             continue
         if excluded(target, options.settings, options.force_exclude) or _is_baseline(
@@ -204,6 +254,7 @@ def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
         t
         for t in (_without_baseline_file(worktree.targets, options) if worktree else [])
         if not excluded(t, options.settings, options.force_exclude)
+        and (keep is None or keep(t.path))
     ]
     results.extend(engine.lint_target(t) for t in extra_targets)
     result = engine.collect(results, len(blobs) + len(extra_targets))
