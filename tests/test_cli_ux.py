@@ -422,3 +422,8 @@ def test_staged_runs_apply_the_nearest_config_too(monorepo: Path) -> None:
     # the options apply over every config: the root ignores KL6, svc/ selects only KL451
     # (the options' --select replaces it), svc/api extends the root
     assert codes_by_path(out) == {"svc/b.py": ["KL601", "KL602"]}
+
+
+def test_rule_docs_for_a_mistyped_code_suggest_the_real_one(tmp_path: Path) -> None:
+    code, _, err = run(["rule", "KL1O1"], tmp_path)
+    assert code == 2 and err == "keylint: error: no rule 'KL1O1' (did you mean `KL101`?)\n"

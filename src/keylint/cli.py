@@ -529,7 +529,11 @@ def explain(code: str) -> None:
 
     rule = rule_by_code(code)
     if rule is None:
-        raise KeylintError(f"no rule '{code}' (see `keylint rules`)")
+        from keylint.selectors import suggestion
+
+        close = suggestion(code)
+        hint = f"did you mean `{close}`?" if close else "see `keylint rules`"
+        raise KeylintError(f"no rule '{code}' ({hint})")
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Category: `{rule.category.value}` · default severity: `{rule.severity.value}`\n")
     click.echo(rule.docs())
