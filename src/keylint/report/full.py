@@ -73,6 +73,7 @@ def render_concise(report: Report, color: bool = False, show_summary: bool = Tru
 def _render(report: Report, color: bool, show_summary: bool, snippets: bool) -> str:
     lines = _Lines(report.source)
     cells = _Cells(lines)
+    secrets = _secrets_by_line(report) if snippets else {}
     out: list[str] = []
     previous = None
     for f in report.findings:
@@ -82,7 +83,7 @@ def _render(report: Report, color: bool, show_summary: bool, snippets: bool) -> 
         previous = f.path
         out.append(_header(f, color, cells))
         if snippets:
-            out.extend(_snippet(f, report, lines, color))
+            out.extend(_snippet(f, secrets.get((f.path, f.span.line), []), lines, color))
     if show_summary:
         if out:
             out.append("")
@@ -109,7 +110,9 @@ def _header(f: Finding, color: bool, cells: _Cells) -> str:
 # --- the source line ---------------------------------------------------------------------
 
 
-def _snippet(f: Finding, report: Report, lines: _Lines, color: bool) -> list[str]:
+def _snippet(
+    f: Finding, secrets: list[tuple[int, int, str]], lines: _Lines, color: bool
+) -> list[str]:
     if any(key == "commit" for key, _ in f.extra):
         return []  # --history: the text is a past blob, not the file
     raw = lines.get(f.path, f.span.line)
@@ -118,7 +121,7 @@ def _snippet(f: Finding, report: Report, lines: _Lines, color: bool) -> list[str
     start = f.span.column - 1
     end = f.span.end_column - 1 if f.span.end_line == f.span.line else len(raw)
     start, end = max(0, min(start, len(raw))), max(0, min(end, len(raw)))
-    shown, where = _redacted(raw, _secret_spans(f, report))
+    shown, where = _redacted(raw, secrets)
     shown_start, shown_end = where(start), where(end)
     shown, shown_start, shown_end = _cut(shown, shown_start, shown_end)
     gutter = str(f.span.line)
@@ -137,14 +140,16 @@ def _snippet(f: Finding, report: Report, lines: _Lines, color: bool) -> list[str
     ]
 
 
-def _secret_spans(f: Finding, report: Report) -> list[tuple[int, int, str]]:
-    """(start, end, redacted) of every reported secret on the finding's line."""
-    out = []
-    for other in report.findings:
-        if other.secret is None or other.path != f.path or other.span.line != f.span.line:
+def _secrets_by_line(report: Report) -> dict[tuple[str, int], list[tuple[int, int, str]]]:
+    """(path, line) → (start, end, redacted) of every reported secret on that line."""
+    out: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+    for f in report.findings:
+        if f.secret is None:
             continue
-        end = other.span.end_column - 1 if other.span.end_line == other.span.line else 10**9
-        out.append((other.span.column - 1, end, other.secret.redacted))
+        end = f.span.end_column - 1 if f.span.end_line == f.span.line else 10**9
+        out.setdefault((f.path, f.span.line), []).append(
+            (f.span.column - 1, end, f.secret.redacted)
+        )
     return out
 
 
