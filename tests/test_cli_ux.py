@@ -125,8 +125,9 @@ def test_ctrl_c_on_a_real_run_stops_at_once(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-2000:]
-    assert time.monotonic() - sent < 10
-    assert err == "keylint: interrupted\n" and out == ""
+    assert time.monotonic() - sent < 20  # not after every queued batch (a minute here)
+    assert err.endswith("keylint: interrupted\n") and "Traceback" not in err, err[-2000:]
+    assert out == ""
 
 
 # --- --max-file-size -----------------------------------------------------------------------

@@ -323,9 +323,16 @@ def test_ambiguous_names_need_a_model_slot() -> None:
     assert positions(lint("a.py", source), "KL452") == [(6, 16)]
 
 
-def test_distinctive_names_anywhere_in_running_strings() -> None:
+def test_listed_model_names_are_low_confidence() -> None:
+    # A list of names is a table, not a request: shown only with --min-confidence low.
     source = 'MODELS = ["gpt-4o", "text-davinci-003", "claude-instant-1.2"]\n'
-    assert positions(lint("a.py", source), "KL451") == [(1, 22), (1, 42)]
+    assert positions(lint("a.py", source), "KL451") == []
+    low = [f for f in lint("a.py", source, min_confidence="low") if f.rule == "KL451"]
+    assert [(f.span.line, f.span.column, f.confidence.value) for f in low] == [
+        (1, 22, "low"),
+        (1, 42, "low"),
+    ]
+    assert {f.confidence_reason for f in low} == {"listed in a table, type or collection, not sent"}
 
 
 def test_routing_prefixes_and_json_bodies_and_gemini_paths() -> None:

@@ -29,7 +29,7 @@ from keylint.report.sarif import build, line_hashes, render, rule_descriptor, ut
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
-GOLDEN = DATA / "examples.sarif"
+GOLDEN = DATA / "demo.sarif"
 KEY_LINE = 'client = OpenAI(api_key="{key:openai-project-key}")\n'
 
 
@@ -419,11 +419,11 @@ def test_without_git_uris_are_relative_to_the_working_directory(tmp_path: Path) 
 
 
 # --------------------------------------------------------------------------------------------
-# Golden file for examples/ (tests/data/examples.sarif; KEYLINT_UPDATE_GOLDEN=1 rewrites it).
+# Golden file for demo/, the bundled broken project.
 
 
 def examples_sarif() -> dict[str, Any]:
-    _, doc = sarif_of(REPO, "examples")
+    _, doc = sarif_of(REPO, "demo")
     return normalise(doc)
 
 
@@ -431,7 +431,7 @@ def test_examples_golden() -> None:
     if os.environ.get("KEYLINT_UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(examples_sarif(), indent=2, ensure_ascii=False) + "\n")
     if not GOLDEN.exists():
-        pytest.skip("no tests/data/examples.sarif yet (KEYLINT_UPDATE_GOLDEN=1 writes it)")
+        pytest.skip("no tests/data/demo.sarif yet (KEYLINT_UPDATE_GOLDEN=1 writes it)")
     assert examples_sarif() == json.loads(GOLDEN.read_text(encoding="utf-8"))
 
 

@@ -18,7 +18,7 @@ import click
 from keylint import __version__
 from keylint.config import ConfigError, Settings
 from keylint.config import load as load_config
-from keylint.findings import Severity
+from keylint.findings import Confidence, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -29,7 +29,9 @@ class KeylintError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"keylint: error: {self.format_message()}", err=True)
+        from keylint.redaction import scrub  # an echoed path, selector or range may be a key
+
+        click.echo(f"keylint: error: {scrub(self.format_message())}", err=True)
 
 
 class DefaultGroup(click.Group):
@@ -41,6 +43,14 @@ class DefaultGroup(click.Group):
         ):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:  # click echoes a bad option value: it may be a key
+            from keylint.redaction import scrub
+
+            raise click.UsageError(scrub(exc.format_message()), ctx=exc.ctx) from None
 
 
 def _color_enabled(choice: str, stream: Any) -> bool:
@@ -117,6 +127,77 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_ERROR)
 
 
+def _verify_options(func: Any) -> Any:
+    """The --verify options, shared by `check` and `keys`."""
+    options = [
+        click.option(
+            "--verify",
+            is_flag=True,
+            help="Ask each key's provider (HTTPS, read-only request) whether the key works.",
+        ),
+        click.option(
+            "--verify-dry-run",
+            is_flag=True,
+            help="Print what --verify would send (method, URL, header names, key redacted); "
+            "send nothing.",
+        ),
+        click.option(
+            "--verify-concurrency",
+            type=click.IntRange(min=1, max=32),
+            default=4,
+            show_default=True,
+            help="Requests in flight at once.",
+        ),
+        click.option(
+            "--verify-timeout",
+            type=click.FloatRange(min=0.1, max=120),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait for each answer.",
+        ),
+        click.option(
+            "--no-verify-cache", is_flag=True, help="Ask again even if a recent answer is cached."
+        ),
+        click.option(
+            "--verify-cache-ttl",
+            type=click.FloatRange(min=0),
+            default=86400.0,
+            show_default=True,
+            help="Seconds a cached answer stays valid.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _verify_settings(params: dict[str, Any], quiet: bool) -> Any:
+    from keylint.run import progress_wanted
+    from keylint.verify import VerifyOptions
+
+    return VerifyOptions(
+        dry_run=params["verify_dry_run"],
+        concurrency=params["verify_concurrency"],
+        timeout=params["verify_timeout"],
+        use_cache=not params["no_verify_cache"],
+        cache_ttl=params["verify_cache_ttl"],
+        progress=not quiet and progress_wanted(),
+        echo=lambda line: click.echo(line, err=True),
+    )
+
+
+def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
+    from keylint.verify import RESULTS
+
+    only = _csv(values)
+    for value in only:
+        if value not in RESULTS:
+            raise KeylintError(
+                f"--verify-only: unknown result '{value}' (one of {', '.join(RESULTS)})"
+            )
+    return only
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -146,6 +227,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     type=click.Choice(["error", "warning", "info"]),
     default=None,
     help="Lowest severity that makes the exit status 1 (default: warning).",
+)
+@click.option(
+    "--min-confidence",
+    type=click.Choice(["low", "medium", "high"]),
+    default=None,
+    help="Show and count only findings at or above this confidence (default: medium).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option(
@@ -230,6 +317,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     is_flag=True,
     help="Write the current findings to the --baseline file instead of reporting them.",
 )
+@_verify_options
+@click.option(
+    "--verify-only",
+    multiple=True,
+    metavar="RESULTS",
+    help="Show only findings whose key got one of these results (live,invalid,…); "
+    "implies --verify.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str | None,
@@ -238,6 +333,7 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str | None,
+    min_confidence: str | None,
     exit_zero: bool,
     config_path: str | None,
     isolated: bool,
@@ -255,6 +351,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     update_baseline: bool,
+    **verify_params: Any,
 ) -> None:
     """Check files and directories (default: the current directory)."""
     if staged and history is not None:
@@ -267,6 +364,8 @@ def check(
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
     )
+    if min_confidence:
+        settings = settings.merged(min_confidence=Confidence(min_confidence))
     # In GitHub Actions, annotations by default (as yamllint) — but not into a file or for
     # --statistics, where the user asked for something else than the log.
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
@@ -310,6 +409,9 @@ def check(
     if outcome.baseline_update is not None:
         _report_baseline_update(outcome, quiet)
         sys.exit(EXIT_ERROR if outcome.fatal else EXIT_OK)
+    only = _verify_only(verify_params.pop("verify_only"))
+    if verify_params["verify"] or verify_params["verify_dry_run"] or only:
+        _verify_check(outcome, options, _verify_settings(verify_params, quiet), only, quiet)
     if fix:
         _apply_fixes(outcome, cwd, unsafe_fixes)
     _emit(outcome, fmt, output_file, statistics, quiet, color)
@@ -344,6 +446,22 @@ def _note_data_age(settings: Settings, quiet: bool) -> None:
     note = stale_note(db, today())
     if note and not quiet:
         click.echo(f"keylint: note: {note}", err=True)
+
+
+def _verify_check(
+    outcome: Any, options: Any, settings: Any, only: tuple[str, ...], quiet: bool
+) -> None:
+    from keylint.providers import DataError
+    from keylint.verify import VerifyConfigError
+    from keylint.verify.attach import verify_outcome
+
+    try:
+        attached = verify_outcome(outcome, options, settings, only)
+    except (VerifyConfigError, DataError) as exc:
+        raise KeylintError(str(exc)) from None
+    outcome.notes.extend(attached.notes)
+    if attached.summary and not quiet:
+        click.echo(f"keylint: {attached.summary}", err=True)
 
 
 def _apply_fixes(outcome: Any, cwd: Path, unsafe: bool) -> None:
@@ -489,6 +607,68 @@ def _write_output(path: Path, body: str) -> None:
         raise KeylintError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+@cli.command(name="keys")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--history",
+    "history",
+    is_flag=False,
+    flag_value="HEAD",
+    default=None,
+    metavar="[RANGE]",
+    help="Also say which commit first added each key, and when (default range: HEAD).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Use this config file (pyproject.toml or .keylint.toml).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary, no notes.")
+@_verify_options
+def keys(
+    paths: tuple[str, ...],
+    output_format: str,
+    history: str | None,
+    config_path: str | None,
+    isolated: bool,
+    quiet: bool,
+    **verify_params: Any,
+) -> None:
+    """List each distinct key once: provider, redacted form, fingerprint, every place it is
+    (and whether git ignores it), its first commit (--history), and whether it works (--verify).
+    """
+    from keylint.errors import GitError
+    from keylint.providers import DataError
+    from keylint.run import RunOptions
+    from keylint.verify import VerifyConfigError
+    from keylint.verify.keys import list_keys, render_json, render_text
+
+    cwd = Path.cwd()
+    settings = _settings(cwd, config_path, isolated, (), (), (), None, None)
+    options = RunOptions(paths=tuple(paths) or (".",), cwd=cwd, settings=settings, quiet=quiet)
+    wants = verify_params["verify"] or verify_params["verify_dry_run"]
+    verify = _verify_settings(verify_params, quiet) if wants else None
+    try:
+        result = list_keys(options, history, verify)
+    except ConfigError as exc:
+        raise KeylintError(str(exc)) from None
+    except GitError as exc:
+        raise KeylintError(f"git: {exc}") from None
+    except (VerifyConfigError, DataError) as exc:
+        raise KeylintError(str(exc)) from None
+    for path, message in result.errors:
+        click.echo(f"keylint: {path}: {message}", err=True)
+    if result.summary and not quiet:
+        click.echo(f"keylint: {result.summary}", err=True)
+    if output_format == "json":
+        click.echo(render_json(result, __version__), nl=False)
+    else:
+        click.echo(render_text(result), nl=False)
+
+
 @cli.command(name="rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def list_rules(output_format: str) -> None:
@@ -507,6 +687,8 @@ def list_rules(output_format: str) -> None:
                         "name": r.name,
                         "category": r.category.value,
                         "severity": r.severity.value,
+                        "confidence": r.confidence.value,
+                        "confidence_policy": r.confidence_policy(),
                         "summary": r.summary,
                     }
                     for r in rules
@@ -536,8 +718,38 @@ def explain(code: str) -> None:
         raise KeylintError(f"no rule '{code}' ({hint})")
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Category: `{rule.category.value}` · default severity: `{rule.severity.value}`\n")
+    click.echo(f"Confidence: {rule.confidence_policy()}\n")
     click.echo(rule.docs())
 
 
 def die(message: str) -> NoReturn:
     raise KeylintError(message)
+
+
+@cli.command(name="doctor")
+@click.argument("path", default=".", type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format (default: text).",
+)
+def doctor(path: str, output_format: str) -> None:
+    """Why the key doesn't work on this machine: which value the app uses, and what is wrong.
+
+    Follows each provider variable from your shell through every dotenv file the code loads,
+    in load order; compares the installed SDKs with the code and the pins; shows proxies and
+    base URLs. Values are never printed: redacted forms and fingerprints only. Exit status 0
+    when the effective configuration has no problem, 1 otherwise.
+    """
+    from keylint.doctor import diagnose
+    from keylint.doctor.render import as_json, text
+
+    root = Path(path)
+    if not root.is_dir():
+        raise KeylintError(f"{path}: not a directory")
+    settings = _settings(root.resolve(), None, False, (), (), (), None, None)
+    diagnosis = diagnose(root, os.environ, settings)
+    click.echo(as_json(diagnosis) if output_format == "json" else text(diagnosis), nl=False)
+    sys.exit(EXIT_FINDINGS if diagnosis.failing else EXIT_OK)

@@ -16,7 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from keylint.findings import Severity
+from keylint.findings import Confidence, Severity
 
 
 class ConfigError(Exception):
@@ -40,6 +40,7 @@ class Settings:
     extend_data: tuple[Path, ...] = ()  # directories of provider files (extend_data.py)
     # --exclude / --extend-exclude: patterns relative to the working directory, as given
     cli_exclude: tuple[str, ...] = ()
+    min_confidence: Confidence = Confidence.MEDIUM  # findings below it are hidden (spec §8)
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
 
@@ -59,6 +60,7 @@ _KEYS = {
     "extra-env-names",
     "extend-data",
     "extend",
+    "min-confidence",
 }
 
 
@@ -80,9 +82,11 @@ def _severity(value: Any, where: str) -> Severity:
 def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
     unknown = sorted(set(table) - _KEYS)
     if unknown:
+        from keylint.redaction import scrub  # the name is config text: it may be a key
         from keylint.selectors import unknown_setting
 
-        raise ConfigError(f"{where}: {'; '.join(unknown_setting(k, _KEYS) for k in unknown)}")
+        problems = "; ".join(unknown_setting(k, _KEYS) for k in unknown)
+        raise ConfigError(f"{where}: {scrub(problems)}")
     kwargs: dict[str, Any] = {"source": where, "root": where.parent}
     for key in ("select", "extend-select", "ignore", "exclude", "extra-env-names"):
         if key in table:
@@ -108,6 +112,11 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
         )
     if "fail-on" in table:
         kwargs["fail_on"] = _severity(table["fail-on"], f"{where}: fail-on")
+    if "min-confidence" in table:
+        level = table["min-confidence"]
+        if level not in ("low", "medium", "high"):
+            raise ConfigError(f"{where}: 'min-confidence' must be low, medium or high")
+        kwargs["min_confidence"] = Confidence(level)
     if "max-file-size" in table:
         size = table["max-file-size"]
         if not isinstance(size, int) or size <= 0:

@@ -70,9 +70,17 @@ def _toml(path: Path) -> dict[str, Any]:
         return {}
 
 
+# The key under which the project's own distribution name is recorded: a repository that *is*
+# an SDK (anthropic-sdk-python) ships its own old APIs on purpose; they are not "pinned".
+SELF = "<project>"
+
+
 def _from_pyproject(path: Path, pins: dict[str, str]) -> None:
     data = _toml(path)
     project = data.get("project", {})
+    own = project.get("name") or (data.get("tool", {}).get("poetry") or {}).get("name")
+    if isinstance(own, str):
+        pins.setdefault(SELF, normalize(own))
     lines: list[object] = list(project.get("dependencies", []) or [])
     for group in (project.get("optional-dependencies") or {}).values():
         lines.extend(group or [])
@@ -133,6 +141,9 @@ def _from_pipfile(path: Path, pins: dict[str, str]) -> None:
 
 def _from_uv_lock(path: Path, pins: dict[str, str]) -> None:
     for package in _toml(path).get("package", []) or []:
+        source = package.get("source") if isinstance(package, dict) else None
+        if isinstance(source, dict) and ("editable" in source or "virtual" in source):
+            continue  # the project itself (or a workspace member), not a pinned dependency
         if isinstance(package, dict) and "name" in package and "version" in package:
             pins.setdefault(normalize(str(package["name"])), f"=={package['version']}")
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import ahocorasick
 
 from keylint.providers import ProviderDB
+from keylint.secret_triggers import prefilter_triggers
 
 # Generic words that make a file interesting only when a value is assigned right after
 # (detect-secrets' keyword list, as KL102 uses it; a bare `key` or `auth` is every dict).
@@ -35,17 +36,13 @@ GENERIC_LITERALS = (
     "gpt-",
     "/v1/",
     "api-version",
-    # trigger text of detect-secrets' format plugins (KL103) that no provider file names
-    "eyj",
     "glpat-",
-    "pypi-age",
-    "_authtoken=",
-    "accountkey=",
-    "sq0csp-",
     "putty-user-key-file",
 )
-# Reads of any env var name: the cross-file name check (KL307) needs every read, but only
-# when the project defines variables somewhere (a dotenv, compose or workflow file).
+# detect-secrets' format plugins (KL103) count where their regex matches at the literal:
+# derived from the table KL103 itself runs (secret_triggers.py), never kept by hand.
+# Reads of any env var name: the env-name rules judge every read (a near-miss read is a
+# finding even where nothing defines variables), whatever the source of the files.
 ENV_READ_LITERALS = ("environ", "getenv", "process.env", "basesettings", "decouple")
 
 # In code a keyword counts when a string literal is assigned to it; in configuration any
@@ -61,6 +58,7 @@ _KEYWORD = 1
 _LITERAL = 2
 _ENV_LITERAL = 3
 _HEADER = 4
+_TRIGGER = 5
 
 
 def literals_from(db: ProviderDB) -> set[str]:
@@ -118,9 +116,12 @@ class Prefilter:
             automaton.add_word(word, (_HEADER, len(word)))
         for word in literals:
             automaton.add_word(word, (_LITERAL, len(word)))
+        self._triggers = prefilter_triggers()
+        for index, (word, _regex) in enumerate(self._triggers):
+            if word not in automaton:  # a literal already counts whatever follows it
+                automaton.add_word(word, (_TRIGGER, len(word), index))
         automaton.make_automaton()
         self._automaton = automaton
-        self.env_reads = True  # the engine turns this off when nothing defines variables
 
     @classmethod
     def from_db(cls, db: ProviderDB) -> Prefilter:
@@ -132,13 +133,17 @@ class Prefilter:
         # decode cannot fail. Non-ASCII literals are not needed (all are ASCII).
         text = data.lower().decode("latin-1")
         tail = _KEYWORD_TAIL_CODE if code else _KEYWORD_TAIL
-        for end, (kind, length) in self._automaton.iter(text):
+        for end, (kind, length, *index) in self._automaton.iter(text):
             start = end - length + 1
+            if kind == _TRIGGER:
+                if self._triggers[index[0]][1].match(text, start):
+                    return True
+                continue
             # A word that starts inside another word is not it: `task-` is no `sk-` key,
             # `pwdmodule` no password, `unauthorized` no header.
             if start and text[start].isalnum() and text[start - 1].isalnum():
                 continue
-            if kind == _LITERAL or (kind == _ENV_LITERAL and self.env_reads):
+            if kind in (_LITERAL, _ENV_LITERAL):
                 return True
             if kind == _KEYWORD and tail.match(text, end + 1):
                 return True

@@ -410,11 +410,41 @@ def load_from(directory: Path) -> ProviderDB:
     return db
 
 
+# What each endpoint `kind:` needs besides itself; the rules (KL401-KL405) act on exactly
+# these, so any other kind would be data that silently does nothing.
+ENDPOINT_KINDS: dict[str, tuple[str, ...]] = {
+    "removed": ("path", "host"),  # one of them
+    "misspelt-host": ("host",),
+    "version-path": ("host",),
+    "api-version": ("match",),
+}
+
+
 def validate(db: ProviderDB) -> None:
-    """Compile every pattern now, so a broken data file fails loudly and at once."""
+    """Compile every pattern and check every endpoint now, so a broken data file fails
+    loudly and at once (with the file, the list and the index)."""
     _ = db.common
     for fmt in db.key_formats:
         _ = fmt.regex, fmt.context
+    for provider in db.providers:
+        _validate_endpoints(provider)
+
+
+def _validate_endpoints(provider: Provider) -> None:
+    endpoints = provider.raw.get("endpoints") or []
+    if not isinstance(endpoints, list):
+        raise DataError(f"{provider.id}.yaml: 'endpoints' must be a list")
+    for i, entry in enumerate(endpoints):
+        where = f"{provider.id}.yaml endpoints[{i}]"
+        if not isinstance(entry, dict):
+            raise DataError(f"{where}: must be a mapping")
+        kind = entry.get("kind", "removed")
+        needs = ENDPOINT_KINDS.get(kind) if isinstance(kind, str) else None
+        if needs is None:
+            known = ", ".join(ENDPOINT_KINDS)
+            raise DataError(f"{where}: unknown kind {kind!r} (one of: {known})")
+        if not any(isinstance(entry.get(field), str) and entry[field] for field in needs):
+            raise DataError(f"{where}: kind {kind!r} needs {' or '.join(needs)}")
 
 
 @functools.cache

@@ -65,6 +65,7 @@ class Outcome:
     checked: list[str] | None = None  # display paths this run read (None: not path-based)
     baseline_update: Update | None = None
     fixed: int = 0  # findings fixed by --fix (no longer in `findings`)
+    hidden: int = 0  # findings below --min-confidence: not shown, not counted
 
     def failing(self, threshold: Severity) -> int:
         return fail_count(self.findings, threshold)
@@ -75,6 +76,7 @@ class Outcome:
             self.errors,
             self.files_checked,
             fixed=self.fixed,
+            hidden=self.hidden,
             extra=self.extra,
             source=self.lines,
         )
@@ -158,7 +160,8 @@ def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
         errors=[*errors, *result.errors],
         notes=result.notes,
         files_checked=result.files_checked,
-        fatal=bool(errors),  # a path given does not exist: exit 2, as for a usage error
+        hidden=result.hidden,
+        fatal=_missing(errors),  # a path given does not exist: exit 2, as for a usage error
         lines=_disk_lines(options.cwd),
         checked=[t.display for t in targets],
     )
@@ -269,6 +272,7 @@ def _execute_staged(
         errors=[*selection.errors, *result.errors],
         notes=[*notes, *result.notes],
         files_checked=result.files_checked,
+        hidden=result.hidden,
         fatal=bool(selection.errors) and not blobs and not extra_targets,
         lines=lines,
         checked=[*contents, *(t.display for t in extra_targets)],
@@ -281,14 +285,16 @@ def _lint_blobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[FileResult]:
-    from keylint.gitscan import BlobLinter
+    from keylint.gitscan import blob_items
+    from keylint.scheduler import Scheduler
 
-    linter = BlobLinter(engine, jobs)
+    linter = Scheduler(engine, jobs)
     results: list[FileResult] = []
     total = sum(1 for b in blobs if b.data is not None)
     try:
         for start in range(0, len(blobs), 64):
-            for _, done in linter.submit(blobs[start : start + 64], None):
+            batch = blob_items(blobs[start : start + 64])
+            for _, done in linter.submit(batch, None):
                 results.extend(done)
                 if progress:
                     progress(len(results), total)
@@ -338,6 +344,12 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
     )
 
 
+def _missing(errors: list[tuple[str, str]]) -> bool:
+    """A path named on the command line does not exist: a usage error (exit 2). Paths that
+    exist but cannot be read (a FIFO, a device) are per-file errors, as unreadable files."""
+    return any(message == "no such file or directory" for _, message in errors)
+
+
 def _execute_nested(options: RunOptions) -> tuple[Outcome | None, Discovery]:
     """Files under configs of their own (hierarchy.py): one engine per config. No outcome
     when every file is governed by the working directory's settings (the usual path)."""
@@ -369,7 +381,7 @@ def _execute_nested(options: RunOptions) -> tuple[Outcome | None, Discovery]:
         errors=errors,
         notes=notes,
         files_checked=files,
-        fatal=bool(found.errors),
+        fatal=_missing(found.errors),
         lines=_disk_lines(options.cwd),
         checked=checked,
     )

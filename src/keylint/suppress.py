@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from keylint.config import selector_matches
 from keylint.findings import Category, Finding
 from keylint.source import SourceFile
 
@@ -22,15 +23,15 @@ _ALLOWLIST_NEXT = re.compile(
 
 
 def _codes_match(codes: str | None, finding: Finding) -> bool:
+    """The one selector matcher of --select/--ignore and per-file-ignores: ``ALL``, a code
+    prefix, a rule name or a category."""
     if codes is None:
         return True
-    for code in (c.strip() for c in codes.split(",")):
-        if code and (
-            finding.rule.startswith(code.upper())
-            or code.lower() in (finding.name, finding.category.value)
-        ):
-            return True
-    return False
+    return any(
+        selector_matches(code, finding.rule, finding.name, finding.category.value)
+        for code in (c.strip() for c in codes.split(","))
+        if code
+    )
 
 
 def is_suppressed(finding: Finding, file: SourceFile) -> bool:

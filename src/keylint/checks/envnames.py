@@ -29,7 +29,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from keylint.checks.base import FileContext, ProjectContext
-from keylint.facts import EnvDef, EnvRead, Span
+from keylint.facts import EnvDef, EnvDynamic, EnvRead, Span
 from keylint.pins import major_at_least, normalize
 from keylint.providers import DataError, ProviderDB
 from keylint.source import FileKind
@@ -241,6 +241,10 @@ class EnvData:
         """
         if has_odd_whitespace(name):
             return Kind("whitespace", clean(name).upper())
+        if "__" in name.strip("_") and not name.isupper():
+            # `AzureOpenAI__ApiKey`: a .NET configuration key (`__` is the section
+            # separator IConfiguration reads), not a misspelt SDK variable.
+            return None
         upper = name.upper()
         if name != upper and (upper in self.reads or upper in self.convention):
             return Kind("case", upper)
@@ -576,6 +580,10 @@ def counts_as_read(fact: EnvRead, ctx: FileContext) -> bool:
         return False
     if fact.how in _DOLLAR_READS and ctx.file.kind not in _DOLLAR_KINDS:
         return False
+    if fact.how in _DOLLAR_READS and not fact.name.isupper():
+        # `$pr_number`: by shell convention a lower-case name is the script's own local
+        # variable (`pr_number=$1`), not an environment variable anyone exports.
+        return False
     if "secrets." in fact.how or "vars." in fact.how:
         return False  # a GitHub secret or configuration variable, not an environment variable
     if fact.how == "${{ env.X }}":  # the text scanner does not tell the scopes apart
@@ -605,12 +613,30 @@ class ProjectIndex:
         self._consumers_ci: dict[str, list[Occurrence]] = {}  # pydantic-settings, by upper name
         self._defs: dict[str, list[Occurrence]] = {}
         self._defs_upper: dict[str, list[Occurrence]] = {}
+        # Files that read or set variables by names built at run time (env model: readers
+        # and writers keylint cannot see), as (directory it configures, writes).
+        self._unseen: list[tuple[tuple[str, ...], bool]] = []
         for ctx in project.files:
             self._collect(ctx)
         self.mismatches = self._mismatches()
         self.claimed = {o.key for m in self.mismatches for o in (*m.reads, *m.defs)}
 
+    def unseen(self, occ: Occurrence) -> str | None:
+        """Why a claim about ``occ`` rests on what keylint cannot see, or None.
+
+        "read nowhere" is doubtful where code reads names built at run time; "set nowhere"
+        where code sets them so (``os.environ.update(config)``, ``os.environ[k.upper()] =``).
+        """
+        home = _home(occ.path)
+        for where, writes in self._unseen:
+            if writes == occ.is_read and home[: len(where)] == where[: len(home)]:
+                verb = "sets" if writes else "reads"
+                return f"the project {verb} variables by names built at run time"
+        return None
+
     def _collect(self, ctx: FileContext) -> None:
+        for dynamic in ctx.of(EnvDynamic):
+            self._unseen.append((_home(ctx.file.path), dynamic.writes))
         passed = [(f.name, f.value.span) for f in ctx.of(EnvDef) if f.value is not None]
         for fact in ctx.facts:
             if isinstance(fact, EnvRead) and counts_as_read(fact, ctx):

@@ -51,6 +51,9 @@ class LegacyEnvName(ProjectRule):
     summary = (
         "An environment variable is read only by an old SDK version the project no longer uses."
     )
+    # KL307 names both ends of a mismatch; where it reports (only when it is selected),
+    # this rule's word on the same name would repeat it.
+    yields_to = ("KL307",)
     wants = (EnvRead, EnvDef)
     examples = (
         Example(".env", "OPENAI_API_BASE=https://gateway.example.com/v1\n", ((1, 1),)),
@@ -71,8 +74,6 @@ class LegacyEnvName(ProjectRule):
     def check_project(self, project: ProjectContext) -> Iterator[Finding]:
         index = project_index(project)
         for occ in index.defs:
-            if occ.key in index.claimed:
-                continue
             kind = index.data.classify(occ.name)
             if kind is None or kind.kind != "legacy" or not isinstance(kind.entry, Legacy):
                 continue

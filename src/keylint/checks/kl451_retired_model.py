@@ -3,7 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import index, model_hits, shown, today
+from keylint.checks.kl4_endpoints import (
+    MODEL_CONFIDENCE_NOTES,
+    index,
+    model_hits,
+    shown,
+    today,
+)
 from keylint.findings import Category, Finding
 from keylint.replacements import resolve, skipped_note
 
@@ -48,6 +54,7 @@ class RetiredModel(Rule):
     code = "KL451"
     name = "retired-model"
     category = Category.DEPRECATED_MODEL
+    confidence_notes = MODEL_CONFIDENCE_NOTES
     summary = "A model name whose shutdown date has passed."
     examples = (
         Example(
@@ -70,7 +77,8 @@ class RetiredModel(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         on = today()
         idx = index(ctx.db)
-        for model, span in model_hits(ctx):
+        for hit in model_hits(ctx):
+            model, span = hit.model, hit.span
             if not model.retired(on):
                 continue
             replacement, skipped = resolve(idx.models, model, on)
@@ -79,4 +87,11 @@ class RetiredModel(Rule):
             if replacement:
                 message += f"; use {shown(replacement)}"
             message += skipped_note(skipped, on)
-            yield self.finding(ctx, span, message, provider=model.provider.id)
+            yield self.finding(
+                ctx,
+                span,
+                message,
+                provider=model.provider.id,
+                confidence=hit.confidence,
+                reason=hit.reason,
+            )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import index, model_hits, shown, today
+from keylint.checks.kl4_endpoints import MODEL_CONFIDENCE_NOTES, index, model_hits, shown, today
 from keylint.findings import Category, Finding, Severity
 from keylint.replacements import resolve, skipped_note
 
@@ -42,6 +42,7 @@ class ModelShutdownScheduled(Rule):
     name = "model-shutdown-scheduled"
     category = Category.DEPRECATED_MODEL
     severity = Severity.INFO
+    confidence_notes = MODEL_CONFIDENCE_NOTES
     summary = "A model name whose announced shutdown date is still ahead."
     precision = "medium"
     examples = (
@@ -53,7 +54,8 @@ class ModelShutdownScheduled(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         on = today()
         idx = index(ctx.db)
-        for model, span in model_hits(ctx):
+        for hit in model_hits(ctx):
+            model, span = hit.model, hit.span
             if model.retired(on):
                 continue
             replacement, skipped = resolve(idx.models, model, on)
@@ -65,4 +67,11 @@ class ModelShutdownScheduled(Rule):
             message = f"`{model.name}` {status} ({model.provider.name})"
             if replacement:
                 message += f"; move to {shown(replacement)}{skipped_note(skipped, on)}"
-            yield self.finding(ctx, span, message, provider=model.provider.id)
+            yield self.finding(
+                ctx,
+                span,
+                message,
+                provider=model.provider.id,
+                confidence=hit.confidence,
+                reason=hit.reason,
+            )

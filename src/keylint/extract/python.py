@@ -17,9 +17,21 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from keylint.extract import ParseError
+from keylint.extract import TOO_DEEP, ParseError, TooDeep
 from keylint.extract.text import is_header_name
-from keylint.facts import Context, EnvDef, EnvRead, Fact, Header, Origin, SdkUse, Span, Value
+from keylint.facts import (
+    Context,
+    EnvDef,
+    EnvDynamic,
+    EnvRead,
+    Fact,
+    Header,
+    Origin,
+    Role,
+    SdkUse,
+    Span,
+    Value,
+)
 from keylint.providers import ProviderDB
 from keylint.source import SourceFile
 
@@ -45,8 +57,28 @@ _URL_KWARGS = ("url", "base_url", "api_base", "endpoint", "azure_endpoint")
 def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
     tree = parse(file.text, file.path)
     visitor = _Visitor(file, sdk_roots(db))
-    visitor.visit(tree)
+    try:
+        visitor.parents = _parents(tree)
+        visitor.visit(tree)
+    except RecursionError:  # ast.parse accepts deeper nesting than a recursive visitor can walk
+        raise TooDeep(f"Python source {TOO_DEEP}") from None
     return visitor.facts
+
+
+def _parents(tree: ast.AST) -> dict[int, ast.AST]:
+    """id(node) -> its parent, for every node (``ast.walk`` is iterative: no recursion)."""
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    return parents
+
+
+# Calls that test a string rather than use it: `model.startswith("gpt-4")`.
+_TEST_METHODS = frozenset(
+    {"startswith", "endswith", "find", "rfind", "index", "count", "removeprefix", "removesuffix"}
+)
+_TYPE_FORMS = frozenset({"Literal", "typing.Literal", "typing_extensions.Literal"})
 
 
 def parse(text: str, path: str) -> ast.Module:
@@ -58,7 +90,9 @@ def parse(text: str, path: str) -> ast.Module:
         from keylint.extract.pyversion import message  # newer syntax is no syntax error
 
         raise ParseError(message(text, exc.lineno, exc.msg), exc.lineno) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except RecursionError:
+        raise TooDeep(f"Python source {TOO_DEEP}") from None
+    except (ValueError, MemoryError) as exc:
         raise ParseError(f"Python source cannot be parsed: {type(exc).__name__}") from None
 
 
@@ -86,6 +120,52 @@ class _Visitor(ast.NodeVisitor):
         self.dict_headers: dict[int, list[int]] = {}  # id(dict node) -> indices of its Headers
         self.var_dicts: dict[str, int] = {}  # local name -> id(dict node) assigned to it
         self.var_strings: dict[str, str] = {}  # local name -> leading literal text assigned
+        self.parents: dict[int, ast.AST] = {}
+
+    # --- where a value sits ----------------------------------------------------------
+
+    def role_of(self, node: ast.AST) -> tuple[Role, str | None]:
+        """The syntactic role of a string node, and the callee when it is a call argument."""
+        child = node
+        parent = self.parents.get(id(node))
+        element = False
+        while parent is not None:
+            if isinstance(parent, ast.BinOp | ast.JoinedStr | ast.FormattedValue | ast.Starred):
+                pass  # part of a larger string expression: look at where that sits
+            elif isinstance(parent, ast.List | ast.Tuple | ast.Set):
+                element = True
+            elif isinstance(parent, ast.Dict):
+                if any(k is child for k in parent.keys):
+                    return Role.KEY, None
+                return (Role.ELEMENT if element else Role.DIRECT), None
+            elif isinstance(parent, ast.Subscript):
+                if child is parent.slice:
+                    if self.qualify(parent.value) in _TYPE_FORMS:
+                        return Role.TYPE, None
+                    return Role.KEY, None  # table["gpt-4"]: a lookup by name
+                return Role.DIRECT, None
+            elif isinstance(parent, ast.Compare | ast.MatchValue | ast.match_case):
+                return Role.COMPARED, None
+            elif isinstance(parent, ast.keyword):
+                call = self.parents.get(id(parent))
+                callee = self.qualify(call.func) if isinstance(call, ast.Call) else None
+                return (Role.ELEMENT if element else Role.DIRECT), callee
+            elif isinstance(parent, ast.Call):
+                if child is parent.func:
+                    return Role.DIRECT, None
+                func = parent.func
+                if isinstance(func, ast.Attribute) and func.attr in _TEST_METHODS:
+                    return Role.COMPARED, None
+                return (Role.ELEMENT if element else Role.DIRECT), self.qualify(func)
+            elif (isinstance(parent, ast.arg | ast.AnnAssign) and child is parent.annotation) or (
+                isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef)
+                and (child is parent.returns)
+            ):
+                return Role.TYPE, None
+            else:
+                break
+            child, parent = parent, self.parents.get(id(parent))
+        return (Role.ELEMENT if element else Role.DIRECT), None
 
     # --- positions -------------------------------------------------------------------
 
@@ -127,6 +207,7 @@ class _Visitor(ast.NodeVisitor):
         if parts is None or all(p is None for p in parts):
             return None
         span = self.node_span(node)
+        role, call = self.role_of(node)
         literal = "".join("{…}" if p is None else p for p in parts)
         return Value(
             span=span,
@@ -138,6 +219,8 @@ class _Visitor(ast.NodeVisitor):
             name_span=name_span,
             qualname=qualname,
             dynamic=True,
+            role=role,
+            call=call,
         )
 
     def _constant_value(
@@ -166,6 +249,7 @@ class _Visitor(ast.NodeVisitor):
             content, raw, quote = span, segment, ""
         is_template = _looks_like_template(text) and "f" not in segment[:prefix_len].lower()
         self.bound.add(id(node))
+        role, call = self.role_of(node)
         return Value(
             span=content,
             value=text,
@@ -177,6 +261,8 @@ class _Visitor(ast.NodeVisitor):
             qualname=qualname,
             quote=quote,
             is_template=is_template,
+            role=role,
+            call=call,
         )
 
     # --- names -----------------------------------------------------------------------
@@ -299,6 +385,27 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._assign([node.target], node.value)
+        self.generic_visit(node)
+
+    def visit_arguments(self, node: ast.arguments) -> None:
+        # `def chat(model="gpt-4")`: a default is bound to its parameter's name.
+        positional = [*node.posonlyargs, *node.args]
+        with_default = positional[len(positional) - len(node.defaults) :]
+        pairs = list(zip(with_default, node.defaults, strict=True))
+        kw_pairs = zip(node.kwonlyargs, node.kw_defaults, strict=True)
+        pairs += [(a, d) for a, d in kw_pairs if d is not None]
+        function = self.parents.get(id(node))
+        owner = getattr(function, "name", "<lambda>")
+        for arg, default in pairs:
+            fact = self.string_value(
+                default,
+                arg.arg,
+                Origin.ASSIGN,
+                qualname=f"{owner}({arg.arg})",
+                name_span=self.node_span(arg),
+            )
+            if fact:
+                self.emit(fact)
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -440,10 +547,15 @@ class _Visitor(ast.NodeVisitor):
         if normalized in _DECOUPLE_FUNCS:
             self._decouple_call(node)
             return
+        if normalized == "os.environ.update":
+            self.emit(EnvDynamic(self.node_span(node), writes=True))
+            return
         if normalized not in _ENV_GET_FUNCS or not node.args:
             return
         first = node.args[0]
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            writes = normalized in ("os.putenv", "os.environ.setdefault")
+            self.emit(EnvDynamic(self.node_span(node), writes=writes))
             return
         self.bound.add(id(first))
         name = first.value
@@ -545,6 +657,11 @@ class _Visitor(ast.NodeVisitor):
         return names
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
+        if self.qualify(node.value) in ("os.environ", "environ") and not (
+            isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+        ):
+            writes = isinstance(node.ctx, ast.Store)
+            self.emit(EnvDynamic(self.node_span(node), writes=writes))
         if (
             isinstance(node.ctx, ast.Load)
             and self.qualify(node.value) in ("os.environ", "environ")
@@ -584,6 +701,18 @@ class _Visitor(ast.NodeVisitor):
                 self.emit(SdkUse(qual, self.node_span(t), "except"))
         for stmt in node.body:
             self.visit(stmt)
+
+    # --- loops (rate-limit rules) ----------------------------------------------------
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
+        from keylint.extract.python_loops import loop_fact
+
+        fact = loop_fact(node, self.qualify, self.node_span, self.roots)
+        if fact is not None:
+            self.emit(fact)
+        self.generic_visit(node)
+
+    visit_For = visit_AsyncFor = visit_While = _loop
 
     # --- everything else that is a string --------------------------------------------
 

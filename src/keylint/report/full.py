@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from keylint.findings import Finding, redact
-from keylint.report import Report
+from keylint.report import Report, printable
 from keylint.report import text as text_report
 
 _NEWLINE = re.compile(r"\r\n|\n|\r")  # the line ends keylint's spans count (source.py)
@@ -88,7 +88,7 @@ def _render(report: Report, color: bool, show_summary: bool, snippets: bool) -> 
         if out:
             out.append("")
         out.append(text_report.summary(report))
-    return "\n".join(out) + "\n" if out else ""
+    return printable("\n".join(out) + "\n") if out else ""  # a non-UTF-8 file name: \xNN
 
 
 def _header(f: Finding, color: bool, cells: _Cells) -> str:

@@ -43,8 +43,8 @@ from keylint import __version__
 from keylint.checks import all_rules
 from keylint.checks.base import Rule
 from keylint.discovery import git_root
-from keylint.findings import Category, Finding, Severity, fingerprint
-from keylint.report import Report
+from keylint.findings import Category, Confidence, Finding, Severity, fingerprint
+from keylint.report import Report, printable_tree
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -188,7 +188,12 @@ def _artifact_location(path: str, cwd: Path, root: Path) -> dict[str, str]:
     if rel is None:
         # Valid SARIF, though GitHub will not map it to a file of the repository.
         return {"uri": Path(os.path.normpath(os.path.join(cwd, path))).as_uri()}
-    return {"uri": quote(rel, safe="/"), "uriBaseId": SRCROOT}
+    # The bytes of the name, percent-encoded: a name that is not UTF-8 keeps its exact bytes.
+    try:
+        raw = rel.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        raw = rel.encode("utf-8", "backslashreplace")
+    return {"uri": quote(raw, safe="/"), "uriBaseId": SRCROOT}
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,6 +406,9 @@ def _message(f: Finding, text: _FileText) -> str:
     return message
 
 
+_RANKS = {Confidence.HIGH: 90.0, Confidence.MEDIUM: 60.0, Confidence.LOW: 30.0}
+
+
 def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dict[str, Any]:
     text = files.get(f)
     result: dict[str, Any] = {
@@ -420,11 +428,15 @@ def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dic
     line_hash = text.fingerprint(f.span.line, files.last_line[f.path])
     if line_hash:
         result["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
-    properties: dict[str, str] = {"category": f.category.value}
+    # SARIF `rank` (0-100) is GitHub's and the SARIF viewers' relevance scale.
+    result["rank"] = _RANKS[f.confidence]
+    properties: dict[str, object] = {"category": f.category.value, "confidence": f.confidence.value}
+    if f.confidence_reason:
+        properties["confidence_reason"] = f.confidence_reason
     if f.provider:
         properties["provider"] = f.provider
     if f.verification:
-        properties["verification"] = f.verification
+        properties["verification"] = f.verification.as_dict()
     for key, value in f.extra:  # e.g. the commit of a --history finding, as in the JSON
         properties.setdefault(key, value)
     result["properties"] = properties
@@ -483,4 +495,5 @@ def build(
 
 
 def render(report: Report, *, cwd: Path | None = None, source: SourceText | None = None) -> str:
-    return json.dumps(build(report, cwd, source), indent=2, ensure_ascii=False) + "\n"
+    log = printable_tree(build(report, cwd, source))
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
