@@ -718,3 +718,32 @@ def test_envproject_correct_lines_are_quiet() -> None:
     report = _run_cli("--select", "KL3")
     lines = {(f["path"], f["line"]) for f in report["findings"]}  # type: ignore[attr-defined]
     assert lines == {(path, line) for path, line, _, _ in EXPECTED}
+
+
+def test_mismatch_pairing_is_not_reads_times_definitions(monkeypatch) -> None:
+    # issue 8: a 2 MB .env of clean lines took 15 s (22 M comparisons of every read with
+    # every definition). Candidates now come from lookups: the comparisons stay near the
+    # number of real candidates, and the typo is still found.
+    from keylint.checks import envnames
+
+    calls = 0
+    real = envnames.EnvData.near_pair
+
+    def counting(self, a: str, b: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(self, a, b)
+
+    monkeypatch.setattr(envnames.EnvData, "near_pair", counting)
+    names = [f"SERVICE_{i:05d}_ENDPOINT" for i in range(5000)]
+    files = {
+        ".env": "".join(f"{n}=v\n" for n in names) + "DATABSE_URL=x\n",
+        "app.py": "import os\n"
+        + "".join(f'os.getenv("READ_{i}_ONLY")\n' for i in range(20))
+        + 'os.getenv("DATABASE_URL")\n',
+    }
+    findings = project(files)
+    assert [(f.path, f.span.line, f.rule) for f in findings if f.rule == "KL307"] == [
+        (".env", 5001, "KL307")
+    ]
+    assert calls < 2000  # 21 reads x 5,001 definitions = 105,021 before

@@ -209,3 +209,14 @@ def test_dotnet_configuration_keys_are_not_sdk_names(tmp_path: Path) -> None:
         "      OPENAI_KEY: ${{ secrets.OPENAI }}\n"
     )
     assert run(tmp_path, {".github/workflows/w.yml": workflow}) == [("w.yml", 7, 7, "KL301")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["docs/blog/2023-11-12-assistants/index.md", "docs/decisions/0032-agents.md", "CHANGELOG.md"],
+)
+def test_dated_records_are_not_asked_to_change(path: str) -> None:
+    # A 2023 blog post or a decision record tells what was used then: nobody updates it.
+    source = "```python\n" + SENT + "```\n"
+    assert found(path, source, "KL451") == []
+    assert found("docs/guide.md", source, "KL451") == [(2, 34, "medium")]

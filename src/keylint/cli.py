@@ -310,7 +310,18 @@ def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--unsafe-fixes",
     is_flag=True,
-    help="With --fix, also apply fixes that may change behaviour.",
+    help="With --fix or --diff, also apply fixes that may change behaviour.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff (keys redacted) instead of writing them; exit 1 "
+    "when there is something to fix.",
+)
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="List the fixes applied (with --fix) or available, per file.",
 )
 @click.option(
     "--update-baseline",
@@ -351,6 +362,8 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     update_baseline: bool,
+    diff: bool,
+    show_fixes: bool,
     **verify_params: Any,
 ) -> None:
     """Check files and directories (default: the current directory)."""
@@ -358,8 +371,9 @@ def check(
         raise KeylintError("--staged and --history cannot be combined")
     if update_baseline and not baseline:
         raise KeylintError("--update-baseline needs --baseline FILE")
-    if fix and (staged or history is not None):
-        raise KeylintError("--fix rewrites working-tree files: not with --staged or --history")
+    if (fix or diff) and (staged or history is not None):
+        flag = "--fix" if fix else "--diff"
+        raise KeylintError(f"{flag} rewrites working-tree files: not with --staged or --history")
     cwd = Path.cwd()
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
@@ -409,11 +423,16 @@ def check(
     if outcome.baseline_update is not None:
         _report_baseline_update(outcome, quiet)
         sys.exit(EXIT_ERROR if outcome.fatal else EXIT_OK)
+    if diff:
+        sys.exit(_show_diff(outcome, options, unsafe_fixes))
+    if fix:
+        outcome = _apply_fixes(outcome, options, unsafe_fixes, show_fixes)
+    elif show_fixes:
+        _list_fixes(outcome.findings, "available", unsafe_fixes)
+    # after --fix: the keys verified are the ones left in the files
     only = _verify_only(verify_params.pop("verify_only"))
     if verify_params["verify"] or verify_params["verify_dry_run"] or only:
         _verify_check(outcome, options, _verify_settings(verify_params, quiet), only, quiet)
-    if fix:
-        _apply_fixes(outcome, cwd, unsafe_fixes)
     _emit(outcome, fmt, output_file, statistics, quiet, color)
     failing = outcome.failing(settings.fail_on)
     if outcome.fatal:
@@ -464,13 +483,62 @@ def _verify_check(
         click.echo(f"keylint: {attached.summary}", err=True)
 
 
-def _apply_fixes(outcome: Any, cwd: Path, unsafe: bool) -> None:
-    from keylint.fix import apply_fixes
+def _fix_plan(outcome: Any, options: Any, unsafe: bool) -> Any:
+    from keylint.fix.cliplan import plan_for_run
 
-    result = apply_fixes(outcome.findings, cwd, unsafe=unsafe)
-    outcome.findings = result.remaining
-    outcome.fixed = len(result.fixed)
-    outcome.errors.extend(result.errors)
+    return plan_for_run(outcome.findings, options, unsafe)
+
+
+def _show_diff(outcome: Any, options: Any, unsafe: bool) -> int:
+    """--diff: the fixes as a unified diff on stdout; nothing is written."""
+    from keylint.fix.cliplan import redacted_diff, unsafe_hint
+
+    planned = _fix_plan(outcome, options, unsafe)
+    for path, message in [*outcome.errors, *planned.errors]:
+        click.echo(f"keylint: {path}: {message}", err=True)
+    click.echo(redacted_diff(planned), nl=False)
+    count = len(planned.fixed)
+    if not options.quiet:
+        files = len(planned.changes)
+        hint = unsafe_hint(outcome.findings, unsafe)
+        click.echo(f"Would fix {count} finding(s) in {files} file(s).{hint}", err=True)
+    return EXIT_FINDINGS if planned.changes else EXIT_OK
+
+
+def _apply_fixes(outcome: Any, options: Any, unsafe: bool, show: bool) -> Any:
+    """--fix: write the fixes, then lint again: what is reported is what is left."""
+    from keylint.fix.apply import write
+    from keylint.run import execute
+
+    planned = _fix_plan(outcome, options, unsafe)
+    errors = [*planned.errors, *write(planned)]
+    if show:
+        _list_fixes(planned.fixed, "fixed", unsafe)
+    for message in planned.messages:
+        click.echo(f"keylint: {message}", err=True)
+    if planned.changes:
+        outcome = execute(options)
+    outcome.fixed = len(planned.fixed)
+    outcome.errors.extend(errors)
+    return outcome
+
+
+def _list_fixes(findings: Sequence[Any], verb: str, unsafe: bool) -> None:
+    from keylint.fix.apply import allowed
+
+    rows = [f for f in findings if verb == "fixed" or allowed(f, unsafe)]
+    if not rows:
+        click.echo("Nothing fixed." if verb == "fixed" else "No fixes available.", err=True)
+        return
+    title = "Fixed" if verb == "fixed" else "Fixes available"
+    click.echo(f"{title} ({len(rows)}):", err=True)
+    for f in sorted(rows, key=lambda f: f.sort_key):
+        assert f.fix is not None
+        click.echo(
+            f"  {f.path}:{f.span.line}:{f.span.column} {f.rule} {f.fix.description}"
+            f" ({f.fix_applicability})",
+            err=True,
+        )
 
 
 def _report_baseline_update(outcome: Any, quiet: bool) -> None:
@@ -690,6 +758,8 @@ def list_rules(output_format: str) -> None:
                         "confidence": r.confidence.value,
                         "confidence_policy": r.confidence_policy(),
                         "summary": r.summary,
+                        "fixable": r.fixable,
+                        "fix_applicability": r.fix_applicability,
                     }
                     for r in rules
                 ],
@@ -698,9 +768,12 @@ def list_rules(output_format: str) -> None:
         )
         return
     for r in rules:
+        mark = {"always": "[*]", "sometimes": "(*)"}.get(r.fixable, "")
         click.echo(
-            f"{r.code}  {r.name:<28} {r.category.value:<18} {r.severity.value:<8} {r.summary}"
+            f"{r.code}  {r.name:<28} {r.category.value:<18} {r.severity.value:<8} {mark:<4}"
+            f"{r.summary}"
         )
+    click.echo("\n[*] always fixable, (*) sometimes fixable (see `keylint rule CODE`)")
 
 
 @cli.command(name="rule")
@@ -719,6 +792,10 @@ def explain(code: str) -> None:
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Category: `{rule.category.value}` · default severity: `{rule.severity.value}`\n")
     click.echo(f"Confidence: {rule.confidence_policy()}\n")
+    if rule.fixable == "never":
+        click.echo("Fix: not fixable\n")
+    else:
+        click.echo(f"Fix: {rule.fixable} available ({rule.fix_applicability})\n")
     click.echo(rule.docs())
 
 

@@ -109,6 +109,12 @@ class Fix:
     replacement: str
     description: str
     applicability: str = "safe"  # "safe" | "unsafe" | "display-only" (ruff's levels)
+    # A whole-file rewrite done by keylint.fix (e.g. "openai-v1", "move-key") instead of the
+    # span edit; ``span`` then only says where the finding is.
+    transform: str | None = None
+    # The same fix's edits in other files (path, span, replacement): a renamed environment
+    # variable is renamed wherever the project reads or defines it, in one run.
+    edits: tuple[tuple[str, Span, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +169,16 @@ class Finding:
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.rule)
+
+    @property
+    def fix_applicability(self) -> str | None:
+        """The fix's applicability for this finding: a safe fix of a low-confidence finding
+        is unsafe (the claim itself is doubtful, so is changing the file for it)."""
+        if self.fix is None:
+            return None
+        if self.fix.applicability == "safe" and self.confidence is Confidence.LOW:
+            return "unsafe"
+        return self.fix.applicability
 
     def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)

@@ -25,25 +25,52 @@ CAPS: Mapping[Category, Mapping[FileRole, Confidence]] = {
     Category.HARDCODED_SECRET: {FileRole.GENERATED: M, FileRole.I18N: L},
     # A CI job that sets a dummy key on purpose runs tests that never call the API.
     Category.PLACEHOLDER_KEY: {
+        FileRole.HISTORY: L,
         FileRole.TEST: L,
         FileRole.GENERATED: L,
         FileRole.I18N: L,
         FileRole.CI: L,
     },
-    Category.KEY_WHITESPACE: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.I18N: L},
-    Category.MALFORMED_KEY: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.I18N: L},
-    Category.ENV_VAR_NAME: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.EXAMPLE: M},
-    Category.OUTDATED_ENDPOINT: {FileRole.TEST: L, FileRole.GENERATED: L},
+    Category.KEY_WHITESPACE: {
+        FileRole.HISTORY: L,
+        FileRole.TEST: L,
+        FileRole.GENERATED: L,
+        FileRole.I18N: L,
+    },
+    Category.MALFORMED_KEY: {
+        FileRole.HISTORY: L,
+        FileRole.TEST: L,
+        FileRole.GENERATED: L,
+        FileRole.I18N: L,
+    },
+    Category.ENV_VAR_NAME: {
+        FileRole.HISTORY: L,
+        FileRole.TEST: L,
+        FileRole.GENERATED: L,
+        FileRole.EXAMPLE: M,
+    },
+    # A dated record tells what was used then: nobody updates a 2023 blog post.
+    Category.OUTDATED_ENDPOINT: {FileRole.HISTORY: L, FileRole.TEST: L, FileRole.GENERATED: L},
     # A model in a test goes to a mocked transport or a cassette; in generated SDK code it
     # is an entry of a type.
-    Category.DEPRECATED_MODEL: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.DOCS: M},
+    Category.DEPRECATED_MODEL: {
+        FileRole.HISTORY: L,
+        FileRole.TEST: L,
+        FileRole.GENERATED: L,
+        FileRole.DOCS: M,
+    },
     # A test of a removed API usually asserts that it raises.
-    Category.DEPRECATED_SDK: {FileRole.TEST: L, FileRole.GENERATED: L},
-    Category.AUTH_HEADER: {FileRole.TEST: L, FileRole.GENERATED: L},
+    Category.DEPRECATED_SDK: {FileRole.HISTORY: L, FileRole.TEST: L, FileRole.GENERATED: L},
+    Category.AUTH_HEADER: {FileRole.HISTORY: L, FileRole.TEST: L, FileRole.GENERATED: L},
     # Docs and templates show a dotenv file without saying which loader reads it; separate
     # code blocks of one page are alternatives, not one file.
     Category.RATE_LIMIT: {FileRole.TEST: L, FileRole.GENERATED: L, FileRole.DOCS: M},
-    Category.DOTENV_SYNTAX: {FileRole.TEST: L, FileRole.DOCS: L, FileRole.EXAMPLE: L},
+    Category.DOTENV_SYNTAX: {
+        FileRole.HISTORY: L,
+        FileRole.TEST: L,
+        FileRole.DOCS: L,
+        FileRole.EXAMPLE: L,
+    },
 }
 # Rules that say "this is a secret" from a keyword or entropy, not from a provider's format:
 # dummy credentials live in tests, docs, templates and CI service containers (a compose
@@ -53,6 +80,7 @@ HEURISTIC_SECRET_CAPS: Mapping[FileRole, Confidence] = {
     FileRole.DOCS: L,
     FileRole.EXAMPLE: L,
     FileRole.CI: L,
+    FileRole.HISTORY: L,
 }
 
 

@@ -20,6 +20,9 @@ class FileRole(str, Enum):
     # A file meant to be copied and filled in: .env.example, *_template.*, code in examples/
     EXAMPLE = "example"
     I18N = "i18n"  # translation catalogues: sentences keyed by sentences
+    # A dated record: blog posts, decision records, changelogs, release notes, recorded
+    # outputs of past runs. What was true when written; nobody updates it.
+    HISTORY = "history"
     GENERATED = "generated"  # generated or vendored code (an SDK's generated types)
     CI = "ci"  # CI workflows and pipelines
     INFRA = "infra"  # compose files, Dockerfiles, Kubernetes/Helm manifests, Terraform
@@ -35,11 +38,23 @@ _LABELS = {
     FileRole.DOCS: "documentation",
     FileRole.EXAMPLE: "a template or example file",
     FileRole.I18N: "a translation catalogue",
+    FileRole.HISTORY: "a dated record (blog post, decision record, changelog, recorded output)",
     FileRole.GENERATED: "generated or vendored code",
     FileRole.CI: "CI configuration",
     FileRole.INFRA: "infrastructure configuration",
 }
 
+_HISTORY_DIRS = frozenset(
+    {"blog", "posts", "news", "decisions", "adr", "adrs", "rfcs", "changelog", "release-notes"}
+)
+_HISTORY_NAME = re.compile(
+    r"^(?:changelog|changes|history|news|release[-_]?notes)(?:\.|$)", re.IGNORECASE
+)
+# Recorded outputs of past runs: `example_output.json`, `responses.jsonl`, `run_log.json`.
+_RECORDED_NAME = re.compile(
+    r"(?:^|[._-])(?:outputs?|responses?|transcripts?|logs?|results?)\.(?:jsonl?|csv|txt|ya?ml)$",
+    re.IGNORECASE,
+)
 _TEST_DIRS = frozenset(
     {
         "test",
@@ -142,6 +157,10 @@ def file_role(path: str, head: str = "") -> FileRole:
         return FileRole.TEST
     if any(d in _I18N_DIRS for d in dirs) or lower.endswith((".po", ".pot")):
         return FileRole.I18N
+    if any(d in _HISTORY_DIRS for d in dirs) or _HISTORY_NAME.match(name):
+        return FileRole.HISTORY
+    if _RECORDED_NAME.search(name):
+        return FileRole.HISTORY
     if p.suffix.lower() in (".json", ".yaml", ".yml") and _I18N_NAME.search(p.stem):
         return FileRole.I18N
     if _LANGUAGE_FILE.match(name) and p.suffix != ".toml":

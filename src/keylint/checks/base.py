@@ -93,6 +93,9 @@ class Rule:
     yields_to: ClassVar[tuple[str, ...]] = ()
     # When the rule itself lowers the confidence of one finding (shown by `keylint rule`).
     confidence_notes: ClassVar[str] = ""
+    # Whether findings carry a fix (ruff's FixAvailability) and how safe it is.
+    fixable: ClassVar[str] = "never"  # "never" | "sometimes" | "always"
+    fix_applicability: ClassVar[str | None] = None  # "safe" | "unsafe" | "safe/unsafe"
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         return ()

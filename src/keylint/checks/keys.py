@@ -73,7 +73,9 @@ def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True, rendered: b
     key = (stripped, rendered)
     known = cache.get(key)
     if known is None:
-        if len(cache) > 8192:  # several rules ask about the same values of one file
+        # Several rules ask about the same values of one file; a big .env has tens of
+        # thousands of them: keep them all.
+        if len(cache) > 131072:
             cache.clear()
         known = cache[key] = _is_placeholder(stripped, db, rendered)
     return known
@@ -170,7 +172,7 @@ def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
     """Per-name answers: the name patterns are large alternations (~100 µs a search) and
     every rule asks about the same few names of a file."""
     cache = _per_db(db, what, dict[str, bool])
-    if len(cache) > 8192:
+    if len(cache) > 131072:  # a big .env has tens of thousands of names: keep them all
         cache.clear()
     return cache
 

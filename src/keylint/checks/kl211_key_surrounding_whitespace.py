@@ -84,6 +84,8 @@ class KeySurroundingWhitespace(Rule):
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
     confidence_notes = "low when both sides are padded by two or more spaces (aligned columns)"
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A key has leading or trailing whitespace that is sent with it."
     examples = (
         Example("app.py", 'client = OpenAI(api_key="{key:openai-project-key} ")\n', ((1, 190),)),

@@ -47,6 +47,8 @@ class KeyEmbeddedWhitespace(Rule):
     name = "key-embedded-whitespace"
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A key contains a space, tab, line break or a literal `\\n` escape."
     examples = (
         Example(".env", "OPENAI_API_KEY='{key:openai-project-key}\\n'\n", ((1, 181),)),

@@ -39,6 +39,8 @@ class SchemeInKey(Rule):
     name = "scheme-in-key"
     category = Category.MALFORMED_KEY
     severity = Severity.ERROR
+    fixable = "always"
+    fix_applicability = "safe"
     summary = "A key is stored with its `Bearer ` scheme, which the SDK adds again."
     examples = (
         Example(

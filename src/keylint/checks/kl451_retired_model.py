@@ -11,6 +11,7 @@ from keylint.checks.kl4_endpoints import (
     today,
 )
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 from keylint.replacements import resolve, skipped_note
 
 
@@ -55,6 +56,8 @@ class RetiredModel(Rule):
     name = "retired-model"
     category = Category.DEPRECATED_MODEL
     confidence_notes = MODEL_CONFIDENCE_NOTES
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A model name whose shutdown date has passed."
     examples = (
         Example(
@@ -94,4 +97,5 @@ class RetiredModel(Rule):
                 provider=model.provider.id,
                 confidence=hit.confidence,
                 reason=hit.reason,
+                fix=producers.model(ctx.file, span, model.name, replacement),
             )

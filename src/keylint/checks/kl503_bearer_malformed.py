@@ -7,6 +7,7 @@ from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl5_headers import canonical, headers, value_span
 from keylint.facts import Header
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 
 _COLON = re.compile(r"\s*bearer\s*:", re.IGNORECASE)
 _DOUBLED = re.compile(r"\s*bearer\s+bearer\b", re.IGNORECASE)
@@ -61,6 +62,8 @@ class BearerMalformed(Rule):
     code = "KL503"
     name = "bearer-malformed"
     category = Category.AUTH_HEADER
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A Bearer authorization value is malformed (colon, missing space, doubled)."
     examples = (
         Example("client.py", 'headers = {"Authorization": "Bearer" + key}\n', ((1, 30),)),
@@ -84,4 +87,6 @@ class BearerMalformed(Rule):
                 continue
             problem = _problem(header)
             if problem is not None:
-                yield self.finding(ctx, value_span(ctx, header), problem)
+                span = value_span(ctx, header)
+                fix = producers.bearer(ctx.file, header, span)
+                yield self.finding(ctx, span, problem, fix=fix)

@@ -34,7 +34,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     if f.fix:
         out["fix"] = {
             "description": f.fix.description,
-            "applicability": f.fix.applicability,
+            "applicability": f.fix_applicability,
             "line": f.fix.span.line,
             "column": f.fix.span.column,
             "end_line": f.fix.span.end_line,

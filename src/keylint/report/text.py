@@ -27,7 +27,7 @@ def format_finding(f: Finding, color: bool = False) -> str:
         v = f.verification
         shown = f"{v.result} ({v.reason})" if v.reason else v.result
         suffix = " " + _style(f"[verified: {shown}]", _DIM, color)
-    if f.fix is not None and f.fix.applicability == "safe":
+    if f.fix_applicability == "safe":
         suffix += " " + _style("[*]", _DIM, color)
     return f"{where} {code} {f.message}{suffix}"
 
@@ -55,7 +55,7 @@ def summary(report: Report) -> str:
             f" {report.hidden} low-confidence finding{'s' if report.hidden != 1 else ''} "
             "hidden (--min-confidence low shows them)."
         )
-    if any(f.fix is not None and f.fix.applicability == "safe" for f in report.findings):
+    if any(f.fix_applicability == "safe" for f in report.findings):
         line += " [*] fixable with --fix."
     return line
 
