@@ -8,11 +8,15 @@ position and code, and use :func:`scrub` on any text shown on failure.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from keylint.cli import cli
 from keylint.config import Settings
 from keylint.engine import Engine
 from keylint.findings import Confidence, Finding
@@ -54,6 +58,16 @@ def lint(
     e = engine(min_confidence)
     result = e.lint_bytes(path, render_source(source).encode("utf-8"), git_ignored=git_ignored)
     return e.collect([result], 1).findings
+
+
+def run_isolated(cwd: Path, *args: str) -> Result:
+    """keylint's CLI run in ``cwd`` with no config file, as a user would run it there."""
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
 
 
 def positions(findings: Iterable[Finding], code: str | None = None) -> list[tuple[int, int]]:

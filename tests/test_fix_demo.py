@@ -5,27 +5,15 @@ nothing."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from keylint.cli import cli
+from conftest import run_isolated as run
 from keylint.fix.parsecheck import parse_error
 
 EXAMPLES = Path(__file__).parent.parent / "demo"
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def found(cwd: Path) -> list[dict]:

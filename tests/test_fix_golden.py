@@ -4,7 +4,6 @@ fixed findings gone on a re-lint with nothing new, and a second --fix that chang
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -13,16 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import render_source
+from conftest import run_isolated as run
 from keylint.cli import cli
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def findings(cwd: Path, *args: str) -> list[tuple[str, int, int, str]]:

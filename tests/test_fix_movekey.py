@@ -10,20 +10,10 @@ import stat
 import subprocess
 from pathlib import Path
 
-from click.testing import CliRunner
 from dotenv import dotenv_values
 
 from conftest import fake_key
-from keylint.cli import cli
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
+from conftest import run_isolated as run
 
 
 def repo(tmp_path: Path) -> Path:

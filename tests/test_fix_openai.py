@@ -17,20 +17,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from click.testing import CliRunner
 
-from keylint.cli import cli
+from conftest import run_isolated as run
 
 DATA = Path(__file__).parent / "data" / "openai0x"
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def findings(cwd: Path, *args: str) -> list[dict]:

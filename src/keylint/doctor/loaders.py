@@ -33,6 +33,7 @@ from keylint.discovery import Target
 from keylint.doctor.model import Plan, Step
 from keylint.doctor.scan import is_app_file
 from keylint.doctor.values import read_dotenv
+from keylint.extract.python import settings_option_pairs
 from keylint.providers import ProviderDB
 
 SHELL = Step("environment", "your shell", "your shell", "the environment keylint doctor runs in")
@@ -244,25 +245,7 @@ class SettingsFiles:
 
 def _env_file_option(node: ast.ClassDef) -> ast.AST | None:
     """The ``env_file`` value of a settings class, wherever pydantic takes it."""
-    pairs: list[tuple[str | None, ast.AST]] = [(kw.arg, kw.value) for kw in node.keywords]
-    for stmt in node.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
-                value = stmt.value
-                if isinstance(value, ast.Call):
-                    pairs += [(kw.arg, kw.value) for kw in value.keywords]
-                elif isinstance(value, ast.Dict):
-                    pairs += [
-                        (k.value, v)
-                        for k, v in zip(value.keys, value.values, strict=True)
-                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                    ]
-        elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":  # pydantic v1
-            for inner in stmt.body:
-                if isinstance(inner, ast.Assign):
-                    pairs += [(t.id, inner.value) for t in inner.targets if isinstance(t, ast.Name)]
-    found = [value for key, value in pairs if key == "env_file"]
+    found = [value for key, value in settings_option_pairs(node) if key == "env_file"]
     return found[-1] if found else None
 
 

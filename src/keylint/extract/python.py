@@ -780,8 +780,9 @@ class _SettingsConfig:
         )
 
 
-def _settings_options(node: ast.ClassDef) -> dict[str, object]:
-    """``env_prefix``/``case_sensitive`` given as constants anywhere pydantic accepts them."""
+def settings_option_pairs(node: ast.ClassDef) -> list[tuple[str | None, ast.AST]]:
+    """(option, value node) of a pydantic-settings class, wherever pydantic takes them: class
+    keywords, ``model_config = SettingsConfigDict(...)`` or a dict, pydantic v1's ``Config``."""
     pairs: list[tuple[str | None, ast.AST]] = [(kw.arg, kw.value) for kw in node.keywords]
     for stmt in node.body:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -800,8 +801,13 @@ def _settings_options(node: ast.ClassDef) -> dict[str, object]:
             for inner in stmt.body:
                 if isinstance(inner, ast.Assign):
                     pairs += [(t.id, inner.value) for t in inner.targets if isinstance(t, ast.Name)]
+    return pairs
+
+
+def _settings_options(node: ast.ClassDef) -> dict[str, object]:
+    """``env_prefix``/``case_sensitive`` given as constants anywhere pydantic accepts them."""
     options: dict[str, object] = {}
-    for key, raw in pairs:
+    for key, raw in settings_option_pairs(node):
         if key in ("env_prefix", "case_sensitive") and isinstance(raw, ast.Constant):
             options[key] = raw.value
     return options
