@@ -1,4 +1,4 @@
-"""One bad file never costs the run (issue 8; shared/research/reliability-2026-12.md).
+"""One bad file never costs the run (issue 8).
 
 Each bad input of the audit (D1-D6, D10-D13, same reproductions) sits next to a sibling file
 with a key. Through the CLI: exit 0 or 1 (never 2), the sibling's finding at its exact
@@ -296,10 +296,10 @@ def test_config_and_arguments_are_echoed_redacted(tmp_path: Path) -> None:
     key = _key(1)
     (tmp_path / "pyproject.toml").write_text(f'[tool.keylint]\n"{key}" = 1\n')
     code, text = _no_key_anywhere(tmp_path, ".")
-    assert code == 2 and "unknown setting(s) sk-proj-" in text
+    assert code == 2 and "unknown setting `sk-proj-" in text
     (tmp_path / "pyproject.toml").write_text(f'[tool.keylint]\nselect = ["{key}"]\n')
     code, text = _no_key_anywhere(tmp_path, ".")
-    assert code == 2 and "unknown rule selector 'sk-proj-" in text
+    assert code == 2 and "unknown rule selector `sk-proj-" in text
     (tmp_path / "pyproject.toml").unlink()
     code, text = _no_key_anywhere(tmp_path, "--select", key, ".")
     assert code == 2 and "unknown rule selector" in text

@@ -2,7 +2,8 @@
 
 Every row of every ``rules/verify/<provider>.yaml`` classification table is exercised with
 an answer built to meet it (so a row shadowed by an earlier one fails here), plus the
-verbatim answers of the research notes (providers.md §4b) and the transport cases: retries
+verbatim answers the providers give (their error docs and issue threads) and the
+transport cases: retries
 with backoff and Retry-After, timeouts, connection refused, a TLS failure, bounded
 concurrency, one request per key, no host taken from the scanned files.
 """
@@ -143,7 +144,7 @@ def test_every_result_class_for_every_provider(server: ProviderServer, provider:
 @pytest.mark.parametrize(
     ("provider", "status", "body", "result", "reason"),
     [
-        # providers.md §4b, verbatim shapes
+        # the providers' answers, verbatim shapes
         (
             "openai",
             401,

@@ -69,14 +69,42 @@ def _csv(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the package version and the date the provider data was reviewed."""
+    if not value or ctx.resilient_parsing:
+        return
+    from keylint.freshness import version_line
+    from keylint.providers import load as load_db
+
+    click.echo(version_line(__version__, load_db()))
+    ctx.exit()
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="keylint")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and the date of the provider data, and exit.",
+)
 def cli() -> None:
     """keylint: find leaked, broken and misconfigured API keys before they cost you hours.
 
     `keylint [PATHS]...` checks files (same as `keylint check`). To check a directory
     named like a command, write `keylint check rules` or `keylint ./rules`.
     """
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: clear the progress line, say so once, exit 130 (128 + SIGINT) as shells do.
+    (click's own handling would print "Aborted!" and exit 1.)"""
+    from keylint.progress import clear_active
+
+    clear_active()
+    click.echo("keylint: interrupted", err=True)
+    sys.exit(130)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -86,8 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("keylint: interrupted", err=True)
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:
         if os.environ.get("KEYLINT_DEBUG"):
             raise
@@ -178,8 +205,9 @@ def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
     "--output-format",
     "output_format",
     default=None,
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    help="Output format (default: text; github when GITHUB_ACTIONS=true).",
+    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    help="Output format (default: text, with each finding's source line; concise: one line "
+    "per finding; github when GITHUB_ACTIONS=true).",
 )
 @click.option(
     "-o",
@@ -214,6 +242,19 @@ def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
     help="Use this config file (pyproject.toml or .keylint.toml).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    help="Gitignore-style patterns to skip, replacing the configured `exclude` "
+    "(relative to the working directory; comma-separated or repeated).",
+)
+@click.option(
+    "--extend-exclude",
+    "extend_exclude",
+    multiple=True,
+    help="Patterns to skip in addition to the configured `exclude`.",
+)
 @click.option(
     "--force-exclude",
     is_flag=True,
@@ -307,6 +348,8 @@ def check(
     exit_zero: bool,
     config_path: str | None,
     isolated: bool,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
     force_exclude: bool,
     statistics: bool,
     quiet: bool,
@@ -346,6 +389,8 @@ def check(
     from keylint.errors import BaselineError, GitError
     from keylint.run import RunOptions, execute
 
+    settings = _with_cli_excludes(settings, exclude, extend_exclude)
+    _note_data_age(settings, quiet)
     git_mode = staged or history is not None
     options = RunOptions(
         # --staged and --history without paths: the whole commit / repository, not the cwd.
@@ -359,9 +404,18 @@ def check(
         history=history,
         baseline=Path(baseline) if baseline else None,
         update_baseline=update_baseline,
+        settings_for=None
+        if isolated or config_path
+        else lambda path: _with_cli_excludes(
+            _settings(cwd, str(path), False, select, extend_select, ignore, fail_on, max_file_size),
+            exclude,
+            extend_exclude,
+        ),
     )
     try:
         outcome = execute(options)
+    except KeyboardInterrupt:
+        _interrupted()
     except (ConfigError, BaselineError) as exc:
         raise KeylintError(str(exc)) from None
     except GitError as exc:
@@ -384,6 +438,33 @@ def check(
     if outcome.fatal:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+
+
+def _with_cli_excludes(
+    settings: Settings, exclude: tuple[str, ...], extend_exclude: tuple[str, ...]
+) -> Settings:
+    """--exclude replaces the configured patterns, --extend-exclude adds to them (ruff's
+    options); both are relative to the working directory."""
+    patterns = (*_csv(exclude), *_csv(extend_exclude))
+    if not patterns:
+        return settings
+    return settings.merged(exclude=() if exclude else None, cli_exclude=patterns)
+
+
+def _note_data_age(settings: Settings, quiet: bool) -> None:
+    """Load the provider data (a broken extend-data file is a config error, exit 2) and say
+    once when it is more than 120 days old."""
+    from keylint.checks.kl4_endpoints import today
+    from keylint.freshness import stale_note
+    from keylint.providers import load as load_db
+
+    try:
+        db = load_db(settings.extend_data)
+    except ConfigError as exc:
+        raise KeylintError(str(exc)) from None
+    note = stale_note(db, today())
+    if note and not quiet:
+        click.echo(f"keylint: note: {note}", err=True)
 
 
 def _verify_check(
@@ -491,21 +572,29 @@ def _settings(
         fail_on=Severity(fail_on) if fail_on else None,
         max_file_size=max_file_size,
     )
-    _check_selectors(merged)
+    _check_selectors(merged, from_options=(*_csv(select), *_csv(extend_select), *_csv(ignore)))
     return merged
 
 
-def _check_selectors(settings: Settings) -> None:
-    from keylint.checks import all_rules
-    from keylint.config import selector_matches
-
-    selectors = (*settings.select, *settings.extend_select, *settings.ignore)
+def _check_selectors(settings: Settings, from_options: Sequence[str] = ()) -> None:
+    """Every rule selector of the options and the config names a rule (did-you-mean if not)."""
+    selectors = [
+        *settings.select,
+        *settings.extend_select,
+        *settings.ignore,
+        *(s for values in settings.per_file_ignores.values() for s in values),
+        *settings.severity,
+    ]
     if all(s.upper() == "ALL" for s in selectors):
         return  # nothing to check: don't import every rule module for it
-    rules = all_rules()
-    for selector in (*settings.select, *settings.extend_select, *settings.ignore):
-        if not any(selector_matches(selector, r.code, r.name, r.category.value) for r in rules):
-            raise KeylintError(f"unknown rule selector '{selector}' (see `keylint rules`)")
+    from keylint.selectors import unknown
+
+    for selector in selectors:
+        problem = unknown(selector)
+        if problem:
+            config = settings.source and selector not in from_options
+            where = f"{settings.source}: " if config else ""
+            raise KeylintError(f"{where}{problem}")
 
 
 def _emit(
@@ -524,14 +613,20 @@ def _emit(
     if not quiet:
         _echo_notes(outcome.notes)
     stream = sys.stdout
-    if statistics and fmt == "text":
+    if statistics and fmt in ("text", "concise"):
         body = text_report.statistics(report)
         if not quiet:
             body += text_report.summary(report) + "\n"
         color = False
     else:
-        color = fmt == "text" and output_file is None and _color_enabled(color_choice, stream)
-        body = outcome.render(fmt, color=color, quiet=quiet)
+        color = (
+            fmt in ("text", "concise")
+            and output_file is None
+            and _color_enabled(color_choice, stream)
+        )
+        # A path that does not exist was not checked: no "no problems" line for it.
+        no_summary = quiet or (outcome.fatal and not outcome.findings)
+        body = outcome.render(fmt, color=color, quiet=no_summary)
     if output_file:
         _write_output(Path(output_file), body)
     else:
@@ -539,7 +634,8 @@ def _emit(
 
 
 def _echo_notes(notes: Sequence[tuple[str, str]]) -> None:
-    """One line per skipped file, except that many binary files make one line, not 160."""
+    """One line per skipped file, except that many binary files make one line, not 160;
+    files over the size limit are counted in one line after their own."""
     binary = [path for path, message in notes if message == "binary file skipped"]
     for path, message in notes:
         if message != "binary file skipped" or len(binary) <= 5:
@@ -547,6 +643,27 @@ def _echo_notes(notes: Sequence[tuple[str, str]]) -> None:
     if len(binary) > 5:
         shown = ", ".join(binary[:3])
         click.echo(f"keylint: note: {len(binary)} binary files skipped ({shown}, …)", err=True)
+    _echo_size_count(notes)
+
+
+def _echo_size_count(notes: Sequence[tuple[str, str]]) -> None:
+    """``N file(s) over the size limit were not checked``: the count a user looks for."""
+    import re
+
+    limit = None
+    count = 0
+    for _path, message in notes:
+        m = re.search(r"over the size limit \((\d+);", message)
+        if m:
+            count += 1
+            limit = m.group(1)
+    if count:
+        files = "file was" if count == 1 else "files were"
+        click.echo(
+            f"keylint: note: {count} {files} not checked: over the size limit of {limit} "
+            "bytes (--max-file-size, or max-file-size in the config)",
+            err=True,
+        )
 
 
 def _write_output(path: Path, body: str) -> None:
@@ -667,7 +784,11 @@ def explain(code: str) -> None:
 
     rule = rule_by_code(code)
     if rule is None:
-        raise KeylintError(f"no rule '{code}' (see `keylint rules`)")
+        from keylint.selectors import suggestion
+
+        close = suggestion(code)
+        hint = f"did you mean `{close}`?" if close else "see `keylint rules`"
+        raise KeylintError(f"no rule '{code}' ({hint})")
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Category: `{rule.category.value}` · default severity: `{rule.severity.value}`\n")
     click.echo(f"Confidence: {rule.confidence_policy()}\n")

@@ -1,4 +1,4 @@
-"""Which files a run reads (contract §2).
+"""Which files a run reads.
 
 Inside a git work tree, git itself says what is ignored (``git ls-files``), so the answer is
 git's own view: a tracked file is never ignored even when a ``.gitignore`` pattern matches it.
@@ -213,7 +213,7 @@ def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
         path = root / name
         if path.is_file() and not path.is_symlink():
             yield Target(path, display_path(path, cwd))
-    # Ignored dotenv files still hold the keys the code uses: read them too (contract §2).
+    # Ignored dotenv files still hold the keys the code uses: read them too.
     dotenv_spec = [":(glob)**/.env", ":(glob)**/.env.*", ":(glob)**/*.env"]
     prefix = "" if rel == "." else rel.rstrip("/") + "/"
     ignored = _git_lines(root, ["ls-files", "-z", "-oi", "--exclude-standard", "--", *dotenv_spec])

@@ -74,7 +74,7 @@ class Engine:
         pins: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db if db is not None else load_db()
+        self.db = db if db is not None else load_db(settings.extend_data)
         # Rules are imported on first use: a run whose files all fail the prefilter (the
         # common pre-commit case) never imports the ~60 rule modules and their regexes.
         self._given_rules = list(rules) if rules is not None else None
@@ -171,6 +171,8 @@ class Engine:
             error = (file.path, self.scrub("; ".join(errors)))
         elif file.decode_error:
             error = (file.path, "invalid UTF-8 (decoded with replacement characters)")
+        elif typo := suppress.unknown_codes(file):
+            error = (file.path, typo)
         project = None
         if self.wanted:
             kept = [f for f in extracted.facts if isinstance(f, self.wanted)]
@@ -313,7 +315,7 @@ class Engine:
 
     def scrub(self, text: str) -> str:
         """``text`` with every provider-format key in it redacted: the last guard between a
-        rule's or a parser's message and any output (contract §5)."""
+        rule's or a parser's message and any output."""
         for start, end, fmt in reversed(self.db.find_keys(text)):
             text = text[:start] + redact(text[start:end], fmt.prefix) + text[end:]
         return text

@@ -34,7 +34,7 @@ class Span:
 
 
 class Context(str, Enum):
-    """What the text around a fact is: it decides which rules apply (contract §3)."""
+    """What the text around a fact is: it decides which rules apply."""
 
     CODE = "code"  # executable source: Python, shell, JS, Dockerfile, a Markdown code block
     CONFIG = "config"  # a value in a data file: dotenv, YAML, JSON, TOML, INI

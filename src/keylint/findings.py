@@ -46,7 +46,7 @@ def fingerprint(raw: str) -> str:
 
 
 def redact(raw: str, prefix: str = "") -> str:
-    """Show at most the provider prefix plus 4 characters and the last 4 (contract §5).
+    """Show at most the provider prefix plus 4 characters and the last 4.
 
     Never more than a third of the value is shown: short values show less, down to nothing
     but an ellipsis.

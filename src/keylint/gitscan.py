@@ -67,6 +67,15 @@ def repo_root(cwd: Path) -> Path:
     return Path(out.decode("utf-8", "surrogateescape").strip())
 
 
+def is_shallow(root: Path) -> bool:
+    """A shallow clone (CI checkouts are, by default): older commits are not there."""
+    try:
+        out = _git(root, ["rev-parse", "--is-shallow-repository"], check=False)
+    except GitError:
+        return False
+    return out.strip() == b"true"
+
+
 def has_head(root: Path) -> bool:
     return bool(_git(root, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).strip())
 
@@ -428,6 +437,8 @@ class HistoryResult:
     commits: int
     blobs: int  # distinct blobs looked at
     unchanged: int = 0  # of which skipped: their changed lines hold nothing to find
+    missing: int = 0  # blobs the object store does not have (a partial or broken clone)
+    shallow: bool = False  # a shallow clone: the history before its graft is not there
 
 
 # Lines of context kept above each changed line: a key name one or two lines above its value
@@ -521,9 +532,12 @@ def scan_history(
     parents: list[Blob] = []  # previous versions of the batch's blobs, same order (or None)
     unchanged = 0
 
+    missing = 0
+
     def flush() -> Iterator[tuple[Any, list[FileResult]]]:
-        nonlocal unchanged
+        nonlocal unchanged, missing
         reader.fill(batch)
+        missing += sum(1 for b in batch if b.data is None and b.size == 0)
         reader.fill([p for p in parents if p.oid])
         for blob, parent in zip(batch, parents, strict=True):
             # HEAD's blobs are always linted in full: they say which keys HEAD still holds.
@@ -568,7 +582,14 @@ def scan_history(
     finally:
         linter.close()
         reader.close()
-    return HistoryResult(_history_findings(seen), commits, len(seen_blobs), unchanged)
+    return HistoryResult(
+        _history_findings(seen),
+        commits,
+        len(seen_blobs),
+        unchanged,
+        missing=missing,
+        shallow=is_shallow(root),
+    )
 
 
 def _scan_head(

@@ -117,6 +117,13 @@ class ProviderDB:
         return _common(self.common_data, "common.yaml")
 
     @functools.cached_property
+    def reviewed(self) -> datetime.date | None:
+        """When the data was last checked against its sources: the oldest provider file's
+        ``reviewed:`` date (None when no file carries one)."""
+        dates = [d for d in (reviewed_date(p) for p in self.providers) if d is not None]
+        return min(dates) if dates else None
+
+    @functools.cached_property
     def by_id(self) -> dict[str, Provider]:
         return {p.id: p for p in self.providers}
 
@@ -276,8 +283,16 @@ def _key_format(provider: str, data: Mapping[str, Any], where: str) -> KeyFormat
     )
 
 
+def reviewed_date(provider: Provider) -> datetime.date | None:
+    value = provider.raw.get("reviewed")
+    return value if isinstance(value, datetime.date) else None
+
+
 def _provider(data: Mapping[str, Any], where: str) -> Provider:
     pid = _require(data, "id", str, where)
+    reviewed = data.get("reviewed")
+    if reviewed is not None and not isinstance(reviewed, datetime.date):
+        raise DataError(f"{where}: 'reviewed' must be a date (YYYY-MM-DD)")
     return Provider(
         id=pid,
         name=_require(data, "name", str, where),
@@ -433,8 +448,15 @@ def _validate_endpoints(provider: Provider) -> None:
 
 
 @functools.cache
-def load() -> ProviderDB:
-    return load_from(data_dir())
+def load(extend: tuple[Path, ...] = ()) -> ProviderDB:
+    """The bundled data, with the provider files of ``extend`` (config ``extend-data``)
+    added or replacing bundled providers of the same id."""
+    db = load_from(data_dir())
+    if not extend:
+        return db
+    from keylint.extend_data import extended
+
+    return extended(db, extend)
 
 
 def provider_ids(db: ProviderDB) -> Sequence[str]:

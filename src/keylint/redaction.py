@@ -1,7 +1,7 @@
 """Redaction of text keylint echoes from its input: config keys, selectors, paths, git ranges.
 
 The engine scrubs findings and parser errors; this does the same for what the command line
-and the config file hand back in an error message (contract §5: a secret is never printed in
+and the config file hand back in an error message (a secret is never printed in
 full). The provider data is loaded only when there is something to scrub.
 """
 

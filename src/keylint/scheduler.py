@@ -12,6 +12,7 @@ error entry for that file (``Engine.check_file``).
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -54,6 +55,9 @@ def secret_findings(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def _init_worker(state: tuple[Any, ...]) -> None:
+    from keylint.progress import ignore_interrupts
+
+    ignore_interrupts()  # Ctrl-C is the parent's: one message, exit 130 (close() stops us)
     global _POOL_ENGINE
     if _POOL_ENGINE is None:  # spawn start method: rebuild the engine from its settings
         from keylint.engine import Engine
@@ -93,19 +97,45 @@ class Scheduler:
         self._pending.append((tag, pool.submit(_lint_batch, items, self.secrets_only)))
         while len(self._pending) > 2 * self.workers:
             done_tag, future = self._pending.popleft()
-            yield done_tag, future.result()
+            yield done_tag, self._result(future)
 
     def drain(self) -> Iterator[tuple[Any, list[FileResult]]]:
         while self._pending:
             tag, future = self._pending.popleft()
-            yield tag, future.result()
+            yield tag, self._result(future)
+
+    def _result(self, future: Future[list[FileResult]]) -> list[FileResult]:
+        """The parent waits here: where Ctrl-C lands in a pooled run."""
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Ctrl-C: stop the workers now, not after the batches in flight (they only read;
+        they ignore SIGINT themselves). Not cancel_futures: the pool's manager thread would
+        then fail, with a traceback, on the cancelled futures of the workers it finds dead."""
+        if self._pool is None:
+            return
+        for process in list(getattr(self._pool, "_processes", {}).values()):
+            process.terminate()
+        # The manager thread sees the workers gone and ends at once: wait for it, or the
+        # interpreter's exit trips over its half-closed pipe ("handle is closed").
+        self._pool.shutdown(wait=True)
+        self._pool = None
+        self._pending.clear()
 
     def close(self) -> None:
-        if self._pool is not None:
-            for _, future in self._pending:
-                future.cancel()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._pool is None:
+            return
+        if isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            self.abort()  # called from a `finally` while Ctrl-C propagates
+            return
+        for _, future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
 
     def batch_size(self, total: int) -> int:
         """Batches small enough to spread the work, large enough to amortise the pipe."""

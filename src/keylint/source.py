@@ -43,7 +43,7 @@ _EXTENSION_KINDS: dict[str, FileKind] = {
     ".envrc": FileKind.SHELL,
 }
 
-# Files whose contents document configuration rather than configure anything (contract §2):
+# Files whose contents document configuration rather than configure anything:
 # placeholders there are correct.
 _EXAMPLE_NAME = re.compile(
     r"(^|[./_-])(example|examples|sample|samples|template|templates|dist|tmpl|tpl)([./_-]|$)",
@@ -88,7 +88,7 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 
 def is_dotenv_name(name: str) -> bool:
-    """``.env``, ``.env.*`` and ``*.env`` (contract §2)."""
+    """``.env``, ``.env.*`` and ``*.env``."""
     return name == ".env" or name.startswith(".env.") or (name.endswith(".env") and name != ".env")
 
 

@@ -1,4 +1,4 @@
-"""Inline suppression (contract §6).
+"""Inline suppression.
 
 ``keylint: ignore`` or ``keylint: ignore[KL101,KL2]`` in a comment on the finding's line
 suppresses it (any comment syntax: ``#``, ``//``, ``--``, ``<!-- -->``); detect-secrets'
@@ -51,3 +51,19 @@ def apply(findings: Iterable[Finding], file: SourceFile) -> list[Finding]:
     if "keylint" not in file.text and "allowlist" not in file.text and "whitelist" not in file.text:
         return list(findings)
     return [f for f in findings if not is_suppressed(f, file)]
+
+
+def unknown_codes(file: SourceFile) -> str | None:
+    """``keylint: ignore[...]`` naming no rule (a typo suppresses nothing): the message."""
+    if "keylint" not in file.text:
+        return None
+    from keylint.selectors import unknown
+
+    problems = []
+    for match in _IGNORE.finditer(file.text):
+        for code in (match.group("codes") or "").split(","):
+            problem = unknown(code) if code.strip() else None
+            if problem:
+                line = file.text.count("\n", 0, match.start()) + 1
+                problems.append(f"line {line}: {problem} in `keylint: ignore[...]`")
+    return "; ".join(problems) or None

@@ -80,7 +80,7 @@ class Rule:
     examples: ClassVar[Sequence[Example]] = ()
     cwe: ClassVar[str | None] = None  # "CWE-798"
     precision: ClassVar[str] = "high"  # SARIF precision: very-high / high / medium / low
-    # Rules that also apply in example/doc files (contract §3: all but placeholder-key).
+    # Rules that also apply in example/doc files (all but placeholder-key).
     applies_to_examples: ClassVar[bool] = True
     # How sure the rule's claim is from the text alone (spec §8); the engine caps it by the
     # role of the file (analysis.confidence), a rule may lower it per finding.

@@ -702,8 +702,8 @@ def suspect_keys(ctx: FileContext) -> list[KeyText]:
 
 def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
     """Values that are keys: in a key slot and key-like once cleaned, or anywhere when they
-    claim a provider format. Placeholders and lookups are not keys (contract §3:
-    placeholder-key wins), nor is ``Bearer …`` stored in a key slot (KL223)."""
+    claim a provider format. Placeholders and lookups are not keys
+    (placeholder-key wins), nor is ``Bearer …`` stored in a key slot (KL223)."""
     db = ctx.db
     rendered = renders_templates(ctx.file.kind)
     claims = _claims(db)[0]

@@ -55,7 +55,7 @@ class KeySurroundingWhitespace(Rule):
 
     ## Why is this bad?
     The openai, anthropic, groq, together and perplexity SDKs send the key as given through
-    httpx and h11 (shared research providers.md §7, httpx 0.28.1 + h11 0.16.0): a trailing
+    httpx and h11 (httpx 0.28.1 + h11 0.16.0, h11 `_abnf.py`): a trailing
     newline, space or tab makes h11 refuse the request client-side —
     `h11.LocalProtocolError: Illegal header value b'Bearer sk-abc\\n'`, surfaced as
     `APIConnectionError`, which looks like a network problem — and a leading space is sent

@@ -23,8 +23,8 @@ class KeyInvisibleCharacter(Rule):
     ## Why is this bad?
     HTTP headers are ASCII: httpx encodes them with the `ascii` codec, so the openai,
     anthropic and groq SDKs fail before sending with
-    `UnicodeEncodeError: 'ascii' codec can't encode character '\\u200b'` (shared research
-    providers.md §7) — and the character cannot be seen in the editor.
+    `UnicodeEncodeError: 'ascii' codec can't encode character '\\u200b'` (httpx 0.28.1
+    encodes header values as ASCII) — and the character cannot be seen in the editor.
 
     ## Example
     ```shell

@@ -21,9 +21,9 @@ class KeyTypographicCharacter(Rule):
 
     ## Why is this bad?
     The character becomes part of the key: httpx cannot encode it in a header
-    (`UnicodeEncodeError: 'ascii' codec can't encode character '\\u201c'`, shared research
-    providers.md §7). An ellipsis means the key is not there at all: only its ends were
-    copied.
+    (`UnicodeEncodeError: 'ascii' codec can't encode character '\\u201c'`: httpx
+    encodes header values as ASCII). An ellipsis means the key is not there at all: only
+    its ends were copied.
 
     ## Example
     ```shell

@@ -35,7 +35,7 @@ class InsecureProviderUrl(Rule):
 
     ## References
     - CWE-319: Cleartext Transmission of Sensitive Information
-    - shared/research/providers.md §3 (every base URL is https)
+    - the SDKs' default base URLs (openai `_client.py`, anthropic `_client.py`: all https)
     """
 
     code = "KL403"

@@ -82,9 +82,12 @@ class Model:
     shutdown: datetime.date | None
     replacement: str
     named_only: bool
+    deprecated: datetime.date | None = None  # deprecated with no shutdown date (Cohere)
 
     def retired(self, on: datetime.date) -> bool:
-        return self.shutdown is None or self.shutdown <= on
+        if self.shutdown is None:
+            return self.deprecated is None  # no date at all: gone at an unknown date
+        return self.shutdown <= on
 
 
 @dataclass
@@ -156,6 +159,7 @@ def _build(db: ProviderDB) -> Index:
                     as_date(entry.get("shutdown")),
                     str(entry.get("replacement", "")),
                     named_only,
+                    as_date(entry.get("deprecated")),
                 )
                 idx.models.setdefault(name.lower(), model)
     idx.routing_prefixes = frozenset(prefixes)

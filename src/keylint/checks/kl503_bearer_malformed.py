@@ -42,7 +42,7 @@ class BearerMalformed(Rule):
     RFC 6750 allows exactly `Bearer` + one space + the token. Everything else is an
     unknown scheme or a key with extra characters: the API answers 401 and the key is
     blamed. openai and anthropic SDKs send `Bearer Bearer …` when the key variable already
-    starts with `Bearer ` (providers.md §7).
+    starts with `Bearer ` (mistralai `utils/security.py`).
 
     ## Example
     ```python
@@ -56,7 +56,7 @@ class BearerMalformed(Rule):
 
     ## References
     - RFC 6750 §2.1
-    - shared/research/providers.md §7
+    - pypi:h11==0.16.0 `h11/_abnf.py` (header values: no leading/trailing whitespace, no CR/LF)
     """
 
     code = "KL503"

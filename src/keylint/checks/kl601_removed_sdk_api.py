@@ -59,7 +59,8 @@ class RemovedSdkApi(Rule):
 
     ## References
     - https://github.com/openai/openai-python/discussions/742 (v1 migration guide)
-    - shared/research/providers.md §5b, §5d, §6
+    - https://github.com/openai/openai-python/discussions/742 (the v1 migration guide)
+    - the `source:` of each entry in `rules/providers/*.yaml`
     """
 
     code = "KL601"

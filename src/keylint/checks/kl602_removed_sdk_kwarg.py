@@ -34,7 +34,7 @@ class RemovedSdkKwarg(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §6
+    - https://github.com/openai/openai-python/discussions/742 (`engine` ⇒ `model`)
     - https://github.com/huggingface/transformers/pull/41666
     """
 

@@ -43,7 +43,7 @@ class WrongExceptionRemap(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §6 (openai 1.109.1 `_exceptions.py`)
+    - openai-python `src/openai/_exceptions.py` (the exception classes of openai>=1)
     """
 
     code = "KL603"

@@ -49,7 +49,7 @@ class RetriesDisabledInLoop(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §4 (429 RateLimitError)
+    - openai-python `src/openai/_exceptions.py` (429 → RateLimitError)
     - `rate_limit:` in rules/providers/openai.yaml, anthropic.yaml
     """
 

@@ -50,7 +50,8 @@ class RetryWithoutBackoff(Rule):
     `retry-after`).
 
     ## References
-    - shared/research/providers.md §4 (429 rate_limit_exceeded, insufficient_quota)
+    - https://developers.openai.com/docs/guides/error-codes (429 rate_limit_exceeded,
+      insufficient_quota)
     """
 
     code = "KL802"

@@ -46,7 +46,8 @@ class QuotaErrorRetried(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §4 (OpenAI: 429 insufficient_quota vs rate_limit_exceeded)
+    - https://developers.openai.com/docs/guides/error-codes (429 insufficient_quota vs
+      rate_limit_exceeded)
     """
 
     code = "KL803"

@@ -2,7 +2,7 @@
 
 ``extract()`` picks the extractor by file kind. An extractor raises :class:`ParseError` when
 the file does not parse; the file then gets the plain-text extractor (so text-level checks
-still run, contract §2) and the error is reported once, never as a traceback.
+still run) and the error is reported once, never as a traceback.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ lines, ``%env NAME=value`` and ``%%bash``/``%%sh`` cells go through the text sca
 that is not valid Python also gets the text scanner, as a broken .py file does; the other
 cells are unaffected. Markdown cells get the Markdown extractor (their code blocks).
 Outputs and metadata give no facts: KL101 scans the raw file text, outputs included, and
-the other categories do not apply to outputs (contract §3).
+the other categories do not apply to outputs.
 """
 
 from __future__ import annotations

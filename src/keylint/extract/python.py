@@ -1,7 +1,7 @@
 """Python source → facts, with the standard library's ``ast``.
 
 Why ``ast`` and not libcst here: extraction is read-only, and ``ast.parse`` runs at ~6.6 MB/s
-against libcst's ~0.16 MB/s with positions (shared/research/performance.md; re-measured by
+against libcst's ~0.16 MB/s with positions (measured by
 bench/run.py). ``ast`` nodes carry exact start and end positions, which is all a finding
 needs. libcst is kept for what needs a concrete syntax tree: rewriting code (fixes).
 
@@ -77,7 +77,9 @@ def parse(text: str, path: str) -> ast.Module:
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours
             return ast.parse(text, filename=path)
     except SyntaxError as exc:
-        raise ParseError(f"Python syntax error: {exc.msg}", exc.lineno) from None
+        from keylint.extract.pyversion import message  # newer syntax is no syntax error
+
+        raise ParseError(message(text, exc.lineno, exc.msg), exc.lineno) from None
     except RecursionError:
         raise TooDeep(f"Python source {TOO_DEEP}") from None
     except (ValueError, MemoryError) as exc:

@@ -39,7 +39,7 @@ def plan_for_run(findings: Sequence[Finding], options: RunOptions, unsafe: bool)
 
 
 def redacted_diff(planned: Plan) -> str:
-    """The plan's unified diff; no key is ever printed in full (contract §5)."""
+    """The plan's unified diff; no key is ever printed in full."""
     from keylint.providers import load
 
     db = load()

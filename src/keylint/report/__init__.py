@@ -24,7 +24,7 @@ class Report:
     source: Callable[[str], str | None] | None = None
 
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 def printable(text: str) -> str:
@@ -57,6 +57,11 @@ def render(fmt: str, report: Report, *, color: bool = False, quiet: bool = False
     """Render ``report`` in ``fmt``; each format's module is imported only when used."""
     import importlib
 
+    if fmt in ("text", "concise"):  # ruff's full and concise text formats
+        from keylint.report import full
+
+        draw = full.render if fmt == "text" else full.render_concise
+        return draw(report, color=color, show_summary=not quiet)
     module = importlib.import_module(f"{__name__}.{'json_' if fmt == 'json' else fmt}")
     if fmt == "text":
         return str(module.render(report, color=color, show_summary=not quiet))

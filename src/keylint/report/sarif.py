@@ -1,8 +1,9 @@
 """SARIF 2.1.0 as GitHub code scanning ingests it: one run, unique rules, stable fingerprints.
 
-Shape (research/conventions.md B1): one run whose ``tool.driver.rules`` holds exactly one
-descriptor per rule that reported (GitHub rejects duplicates, gitleaks#890), each with help
-built from the rule's docstring and ``security-severity`` on security rules; results point at
+Shape (GitHub's "SARIF support for code scanning" page): one run whose
+``tool.driver.rules`` holds exactly one descriptor per rule that reported (GitHub rejects
+duplicates, gitleaks#890), each with help built from the rule's docstring and
+``security-severity`` on security rules; results point at
 a path relative to the repository root (``uriBaseId: %SRCROOT%``) with a full region in
 UTF-16 code units, and carry ``partialFingerprints.primaryLocationLineHash`` computed exactly
 as github/codeql-action does, so an upload through the REST API de-duplicates alerts like
@@ -48,8 +49,6 @@ from keylint.report import Report, printable_tree
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 AUTOMATION_ID = "keylint/"
-# Used when the installed distribution declares no project URL (an editable dev install).
-FALLBACK_URI = "https://pypi.org/project/keylint/"
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _PROBLEM_SEVERITY = {
@@ -247,8 +246,10 @@ def utf16_column(line_text: str | None, column: int) -> int:
 
 
 @functools.cache
-def _project_urls() -> tuple[str, str | None]:
-    """(home page, rule documentation base) from the installed distribution's metadata."""
+def _project_urls() -> tuple[str | None, str | None]:
+    """(home page, rule documentation base) from the installed distribution's metadata
+    (``[project.urls]`` Homepage/Repository and Documentation); None where not declared:
+    SARIF links only to pages that exist."""
     try:
         urls = metadata.metadata("keylint").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:  # pragma: no cover - keylint runs installed
@@ -258,14 +259,14 @@ def _project_urls() -> tuple[str, str | None]:
         label, _, url = entry.partition(",")
         named[label.strip().lower()] = url.strip()
     home = named.get("homepage") or named.get("repository") or next(iter(named.values()), None)
-    return home or FALLBACK_URI, named.get("documentation")
+    return home, named.get("documentation")
 
 
-def _help_uri(rule_code: str) -> str:
-    home, docs = _project_urls()
-    if docs:
-        return f"{docs.rstrip('/')}/rules/{rule_code}"
-    return f"{home}#{rule_code.lower()}"
+def _help_uri(rule_code: str) -> dict[str, str]:
+    """``{"helpUri": …}`` when a documentation URL is configured, else nothing: the help
+    itself is in ``help.markdown``, and a made-up link would lead nowhere."""
+    docs = _project_urls()[1]
+    return {"helpUri": f"{docs.rstrip('/')}/rules/{rule_code}"} if docs else {}
 
 
 def _first_paragraph(docs: str) -> str:
@@ -317,7 +318,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "shortDescription": {"text": _clip(rule.summary)},
         "fullDescription": {"text": _clip(full)},
         "help": {"text": _plain(docs) or rule.summary, "markdown": docs or rule.summary},
-        "helpUri": _help_uri(rule.code),
+        **_help_uri(rule.code),
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": properties,
     }
@@ -332,7 +333,7 @@ def _unknown_rule_descriptor(finding: Finding) -> dict[str, Any]:
         "shortDescription": {"text": text},
         "fullDescription": {"text": text},
         "help": {"text": text, "markdown": text},
-        "helpUri": _help_uri(finding.rule),
+        **_help_uri(finding.rule),
         "defaultConfiguration": {"level": _LEVELS[finding.severity]},
         "properties": {"tags": [finding.category.value]},
     }
@@ -460,12 +461,11 @@ def _invocation(errors: Sequence[tuple[str, str]], cwd: Path, root: Path) -> dic
 
 
 def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
-    driver: dict[str, Any] = {
-        "name": "keylint",
-        "version": __version__,
-        "informationUri": _project_urls()[0],
-        "rules": rules,
-    }
+    driver: dict[str, Any] = {"name": "keylint", "version": __version__}
+    home = _project_urls()[0]
+    if home:
+        driver["informationUri"] = home
+    driver["rules"] = rules
     if _SEMVER.match(__version__):
         driver["semanticVersion"] = __version__
     return driver
