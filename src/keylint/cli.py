@@ -812,12 +812,14 @@ def die(message: str) -> NoReturn:
     default="text",
     help="Output format (default: text).",
 )
-def doctor(path: str, output_format: str) -> None:
+@_verify_options
+def doctor(path: str, output_format: str, **verify_params: Any) -> None:
     """Why the key doesn't work on this machine: which value the app uses, and what is wrong.
 
     Follows each provider variable from your shell through every dotenv file the code loads,
     in load order; compares the installed SDKs with the code and the pins; shows proxies and
-    base URLs. Values are never printed: redacted forms and fingerprints only. Exit status 0
+    base URLs. With --verify, asks the provider about the key the app uses and the ones it
+    shadows. Values are never printed: redacted forms and fingerprints only. Exit status 0
     when the effective configuration has no problem, 1 otherwise.
     """
     from keylint.doctor import diagnose
@@ -827,6 +829,18 @@ def doctor(path: str, output_format: str) -> None:
     if not root.is_dir():
         raise KeylintError(f"{path}: not a directory")
     settings = _settings(root.resolve(), None, False, (), (), (), None, None)
-    diagnosis = diagnose(root, os.environ, settings)
+    verifier = None
+    usage_errors: tuple[type[Exception], ...] = ()  # `except ()` catches nothing
+    if verify_params["verify"] or verify_params["verify_dry_run"]:
+        from keylint.doctor.verify import package_verifier
+        from keylint.providers import DataError
+        from keylint.verify import VerifyConfigError
+
+        verifier = package_verifier(_verify_settings(verify_params, quiet=False))
+        usage_errors = (VerifyConfigError, DataError)  # a bad KEYLINT_VERIFY_ENDPOINT_<ID>
+    try:
+        diagnosis = diagnose(root, os.environ, settings, verifier=verifier)
+    except usage_errors as exc:
+        raise KeylintError(str(exc)) from None
     click.echo(as_json(diagnosis) if output_format == "json" else text(diagnosis), nl=False)
     sys.exit(EXIT_FINDINGS if diagnosis.failing else EXIT_OK)

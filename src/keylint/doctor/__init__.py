@@ -6,30 +6,38 @@ comes from (your shell, each dotenv file the code loads, in load order), which o
 why, and what is wrong with it — then the installed SDKs against the code, and the network
 path. Values are never shown: redacted forms and fingerprints only.
 
-Verification is a pluggable step (:data:`VerifyStep`): ``diagnose(..., verify=step)`` runs it
-on the effective key of each provider and on the shadowed ones, labelled.
+Verification is pluggable (:mod:`keylint.doctor.verify`): ``diagnose(..., verifier=...)``
+asks about the effective key of each provider key variable and about the shadowed ones,
+labelled; ``keylint doctor --verify`` plugs in :mod:`keylint.verify`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from keylint.checks.envnames import EnvData, env_data
 from keylint.config import Settings
 from keylint.doctor import effective, loaders, network, sdks
-from keylint.doctor.model import Diagnosis, Level, Package, Plan, Problem, Variable
+from keylint.doctor.model import Diagnosis, Level, Package, Plan, Problem, Seen, Variable
 from keylint.doctor.scan import Scan, scan
+from keylint.doctor.verify import (
+    DRY_RUN,
+    GOOD,
+    UNKNOWN,
+    Asked,
+    Verdict,
+    Verifier,
+    VerifyStep,
+    from_step,
+)
+from keylint.findings import fingerprint
 from keylint.pins import detect, normalize
 from keylint.providers import ProviderDB
 from keylint.providers import load as load_db
 
-# (provider id, raw key) -> a verdict ("valid", "revoked", "unreachable: DNS", ...). The raw
-# key goes to the step and nowhere else.
-VerifyStep = Callable[[str, str], str]
-_GOOD_VERDICTS = frozenset({"valid", "live", "ok"})
-
-__all__ = ["Diagnosis", "VerifyStep", "diagnose"]
+__all__ = ["Diagnosis", "Verifier", "VerifyStep", "diagnose"]
 
 
 def diagnose(
@@ -38,7 +46,11 @@ def diagnose(
     settings: Settings | None = None,
     db: ProviderDB | None = None,
     verify: VerifyStep | None = None,
+    verifier: Verifier | None = None,
 ) -> Diagnosis:
+    """The diagnosis of the project at ``root`` run with ``environ``. ``verify`` (one key at
+    a time) or ``verifier`` (all keys at once, e.g. :func:`.verify.package_verifier`) asks
+    the providers about the keys; without them no request is made."""
     db = db or load_db()
     settings = settings or Settings()
     root = root.resolve()
@@ -55,6 +67,7 @@ def diagnose(
     raws: dict[str, str] = {}
     main_env: dict[str, str] = {}
     problems: list[Problem] = []
+    main_value_problems: list[Problem] = []  # the main plan's, that a verification may settle
     resolved = []
     for index, plan in enumerate(loads.plans):
         variables, current, plan_raws = effective.resolve(
@@ -75,8 +88,10 @@ def diagnose(
         known = frozenset(loads.plans[0].steps) if index else frozenset()
         python = plan.name in ("python app", "flask run")
         for variable in variables:
-            problems.extend(effective.problems(variable, plan, python, known))
+            found_here = effective.problems(variable, plan, python, known)
+            problems.extend(found_here)
             if index == 0:
+                main_value_problems.extend(found_here)
                 missing = effective.unset(
                     variable, interest[variable.name], in_settings.get(variable.name)
                 )
@@ -91,8 +106,11 @@ def diagnose(
     problems.extend(_network(diagnosis, main_env, db, data, providers))
     if loads.plans[0].note:
         problems.append(Problem("dotenv-disabled", Level.WARNING, loads.plans[0].note))
-    if verify is not None:
-        problems.extend(_verify(diagnosis, main_vars, db, raws, verify))
+    if verifier is None and verify is not None:
+        verifier = from_step(verify)
+    if verifier is not None:
+        found_by_verify, working = _verify(diagnosis, main_vars, db, raws, main_env, verifier)
+        problems = _settled(problems, main_value_problems, working) + found_by_verify
     diagnosis.problems = _dedupe(problems)
     return diagnosis
 
@@ -336,49 +354,135 @@ def _verify(
     variables: list[Variable],
     db: ProviderDB,
     raws: Mapping[str, str],
-    verify: VerifyStep,
-) -> list[Problem]:
-    """Verify the effective key and each shadowed one (distinct values only), labelled."""
-    out: list[Problem] = []
+    env: Mapping[str, str],
+    verifier: Verifier,
+) -> tuple[list[Problem], set[str]]:
+    """Verify the effective key and each shadowed one (distinct values only), labelled.
+
+    All keys go to the verifier at once (sent concurrently); a key held by several sources
+    or variables is asked about once."""
+    todo: list[tuple[Variable, list[tuple[Seen, str]]]] = []
+    asked: dict[str, Asked] = {}
     for variable in variables:
         pid = variable.provider
-        if pid is None or variable.name not in db.by_id[pid].key_env or variable.effective is None:
-            continue
-        verdicts: dict[str, str] = {}
-        for s in variable.seen:
-            raw = raws.get(s.fingerprint)
-            if s.empty or raw is None or s.fingerprint in verdicts:
-                continue
-            verdicts[s.fingerprint] = verify(pid, raw.strip())
-            diagnosis.verifications.append(
-                {
-                    "variable": variable.name,
-                    "source": s.step.label,
-                    "redacted": s.redacted,
-                    "fingerprint": s.fingerprint,
-                    "effective": s is variable.effective,
-                    "result": verdicts[s.fingerprint],
-                }
-            )
         eff = variable.effective
-        used = verdicts.get(eff.fingerprint)
-        if used is None or used in _GOOD_VERDICTS:
+        if pid is None or variable.name not in db.by_id[pid].key_env or eff is None:
             continue
-        good = [s for s in variable.seen if verdicts.get(s.fingerprint) in _GOOD_VERDICTS]
-        tail = ""
-        if good:
-            best = good[0]
-            tail = (
-                f"; the one in {best.step.label} ({best.redacted}) is {verdicts[best.fingerprint]}"
-            )
-        out.append(
-            Problem(
-                "verify",
-                Level.ERROR,
-                f"{variable.name}: the key your app uses ({eff.redacted}, {eff.step.label}) is "
-                f"{used}{tail}",
-                pid,
-                variable.name,
-            )
+        mine: list[tuple[Seen, str]] = []
+        # The key the app uses first, then the ones it shadows, in load order.
+        for s in sorted(variable.seen, key=lambda s: s is not eff):
+            raw = raws.get(s.fingerprint)
+            key = raw.strip() if raw is not None else ""
+            if s.empty or not key:
+                continue
+            fp = fingerprint(key)
+            if any(fp == done for _, done in mine):
+                continue
+            asked.setdefault(fp, Asked(pid, key, fp, s.redacted))
+            mine.append((s, fp))
+        if mine:
+            todo.append((variable, mine))
+    if not asked:
+        return [], set()
+    verdicts = verifier(list(asked.values()), env)
+    out: list[Problem] = []
+    working: set[str] = set()
+    for variable, mine in todo:
+        got = {s.fingerprint: verdicts.get(fp, Verdict("error", "no-answer")) for s, fp in mine}
+        for s, _ in mine:
+            v = got[s.fingerprint]
+            record: dict[str, object] = {
+                "variable": variable.name,
+                "source": s.step.label,
+                "redacted": s.redacted,
+                "fingerprint": s.fingerprint,
+                "effective": s is variable.effective,
+                "result": v.result,
+                "reason": v.reason,
+                "status": v.status,
+                "detail": v.detail,
+                "cached": v.cached,
+            }
+            diagnosis.verifications.append(record)
+        problem = _verdict_problem(variable, [s for s, _ in mine], got)
+        if problem is not None:
+            out.append(problem)
+        if all(v.result in GOOD for v in got.values()):
+            working.add(variable.name)
+    return out, working
+
+
+_SETTLED = frozenset({"shadowed", "dotenv-conflict"})
+
+
+def _settled(
+    problems: list[Problem], main_value_problems: list[Problem], working: set[str]
+) -> list[Problem]:
+    """Two different keys, and the provider accepts both: which one the app uses is worth
+    knowing (another account, another project), but it is not why a key fails: a note."""
+    settle = {
+        id(p)
+        for p in main_value_problems
+        if p.code in _SETTLED and p.variable in working and p.level is Level.WARNING
+    }
+    return [
+        replace(
+            p,
+            level=Level.NOTE,
+            message=f"{p.message}; the provider accepts each of these keys (--verify)",
         )
-    return out
+        if id(p) in settle
+        else p
+        for p in problems
+    ]
+
+
+def _verdict_problem(
+    variable: Variable, asked: list[Seen], got: Mapping[str, Verdict]
+) -> Problem | None:
+    """What the answers mean for the app: the key it uses fails (and another one works),
+    or the provider could not be asked."""
+    eff = variable.effective
+    if eff is None or eff.fingerprint not in got:
+        return None
+    used = got[eff.fingerprint]
+    if used.result in GOOD or used.result == DRY_RUN:
+        return None
+    name = variable.name
+    head = f"{name}: the key your app uses ({eff.redacted}, {eff.step.label})"
+    if used.result in UNKNOWN:
+        # Nothing is known about the key: never said as "invalid". An unreachable provider
+        # is a warning (the app cannot reach it either), the rest a note.
+        level = Level.WARNING if used.result == "unreachable" else Level.NOTE
+        tail = f": {used.detail}" if used.detail else ""
+        return Problem(
+            "verify-unknown",
+            level,
+            f"{head} could not be verified: {used.shown}{tail}",
+            variable.provider,
+            name,
+        )
+    good = [s for s in asked if s is not eff and got[s.fingerprint].result in GOOD]
+    tail = ""
+    hint = used.detail
+    if good:
+        best = good[0]
+        tail = f"; the one in {best.step.label} ({best.redacted}) is {got[best.fingerprint].result}"
+        hint = _use_other(variable, eff, best)
+    return Problem(
+        "verify", Level.ERROR, f"{head} is {used.shown}{tail}", variable.provider, name, hint=hint
+    )
+
+
+def _use_other(variable: Variable, eff: Seen, good: Seen) -> str:
+    """How to make the app use the working key instead of the failing one."""
+    name = variable.name
+    if eff.step.kind == "environment":
+        if good.step.kind == "dotenv" and variable.plan in ("python app", "flask run"):
+            return f"unset {name} in your shell, or call load_dotenv(override=True)"
+        return f"unset {name} in your shell"
+    if variable.seen.index(good) > variable.seen.index(eff):
+        return (
+            f"remove {name} from {eff.step.label}, which loads first, or put the working key there"
+        )
+    return f"remove {name} from {eff.step.label}, which overrides {good.step.label}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from keylint.doctor.model import Diagnosis, Level, Variable
+from keylint.doctor.verify import Verdict
 
 
 def _count(diagnosis: Diagnosis) -> str:
@@ -42,6 +43,23 @@ def _variable(v: Variable) -> list[str]:
     if len(v.seen) > 1 or v.effective is None:
         lines.append(f"    why: {v.reason}")
     return lines
+
+
+def _verification(result: dict[str, object]) -> str:
+    used = " (used)" if result["effective"] else ""
+    head = f"  {result['variable']} from {result['source']} {result['redacted']}{used}: "
+    if result["result"] == "dry-run":
+        return f"{head}not sent (dry run): {result.get('detail') or ''}"
+    reason, status = result.get("reason"), result.get("status")
+    verdict = Verdict(
+        str(result["result"]),
+        str(reason) if reason else None,
+        status=status if isinstance(status, int) else None,
+    )
+    shown = verdict.shown
+    if result.get("cached"):
+        shown += " (from the cache)"
+    return head + shown
 
 
 def text(diagnosis: Diagnosis) -> str:
@@ -82,11 +100,7 @@ def text(diagnosis: Diagnosis) -> str:
     if diagnosis.verifications:
         out.append("Verification:")
         for result in diagnosis.verifications:
-            used = " (used)" if result["effective"] else ""
-            out.append(
-                f"  {result['variable']} from {result['source']} {result['redacted']}{used}: "
-                f"{result['result']}"
-            )
+            out.append(_verification(result))
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
