@@ -111,31 +111,24 @@ class _Visitor(ast.NodeVisitor):
         self.var_dicts: dict[str, int] = {}  # local name -> id(dict node) assigned to it
         self.var_strings: dict[str, str] = {}  # local name -> leading literal text assigned
         self.parents: dict[int, ast.AST] = {}
-        self._children: dict[int, list[ast.AST]] = {}
 
     # --- traversal: parents recorded on the way down ----------------------------------
 
-    def visit(self, node: ast.AST) -> None:
-        """Record the node's children's parent, then dispatch as ``NodeVisitor`` does.
-
-        The parent map is filled during the one traversal the visitor makes anyway (a
-        separate ``ast.walk`` for it doubled the cost of parsing Python). A visitor method
-        that reads a grandchild before descending registers the link itself (keywords).
-        """
-        children = list(ast.iter_child_nodes(node))
-        for child in children:
-            self.parents[id(child)] = node
-        self._children[id(node)] = children
-        method = getattr(self, "visit_" + node.__class__.__name__, None)
-        if method is not None:
-            method(node)
-        else:
-            self.generic_visit(node)
-
     def generic_visit(self, node: ast.AST) -> None:
-        children = self._children.pop(id(node), None)
-        for child in children if children is not None else ast.iter_child_nodes(node):
+        """Descend, recording each child's parent (role_of climbs them). The map is filled
+        by the one traversal the visitor makes anyway: a separate ``ast.walk`` for it
+        doubled the cost of parsing Python."""
+        parents = self.parents
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
             self.visit(child)
+
+    def _adopt(self, node: ast.AST) -> None:
+        """Record ``node``'s children's parent now: for visitor methods that read a child
+        before the traversal reaches it (its ancestors are recorded already)."""
+        parents = self.parents
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
 
     # --- where a value sits ----------------------------------------------------------
 
@@ -395,14 +388,17 @@ class _Visitor(ast.NodeVisitor):
             del self.aliases[name]  # rebound: no longer that client
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        self._adopt(node)
         self._assign(list(node.targets), node.value)
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._adopt(node)
         self._assign([node.target], node.value)
         self.generic_visit(node)
 
     def visit_arguments(self, node: ast.arguments) -> None:
+        self._adopt(node)
         # `def chat(model="gpt-4")`: a default is bound to its parameter's name.
         positional = [*node.posonlyargs, *node.args]
         with_default = positional[len(positional) - len(node.defaults) :]
@@ -424,6 +420,7 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
+        self._adopt(node)
         # `if api_key == "sk-..."`: the literal is bound to the name it is compared with.
         if len(node.comparators) == 1:
             left, right = node.left, node.comparators[0]
@@ -438,6 +435,7 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
+        self._adopt(node)
         for key, value in zip(node.keys, node.values, strict=True):
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
                 continue
@@ -482,6 +480,7 @@ class _Visitor(ast.NodeVisitor):
     # --- calls -----------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
+        self._adopt(node)
         for kw in node.keywords:  # read below before the traversal reaches them
             self.parents[id(kw.value)] = kw
         callee = self.qualify(node.func)
@@ -674,6 +673,7 @@ class _Visitor(ast.NodeVisitor):
         return names
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
+        self._adopt(node)
         if self.qualify(node.value) in ("os.environ", "environ") and not (
             isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
         ):
