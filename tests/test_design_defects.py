@@ -115,3 +115,25 @@ def test_rule_examples_do_not_expire(day: str) -> None:
         assert rules == ["KL451"]
     finally:
         kl4_endpoints.TODAY = None
+
+
+def test_a_broken_pyproject_of_a_template_does_not_end_the_run(tmp_path: Path, monkeypatch) -> None:
+    # Seen on crewAI: a project template's pyproject.toml (`{{ name }}`) is not valid TOML;
+    # it configures no keylint, so the run goes on and the finding next to it is reported.
+    monkeypatch.chdir(tmp_path)
+    git(tmp_path, "init", "-q")
+    template = tmp_path / "templates" / "crew"
+    template.mkdir(parents=True)
+    (template / "pyproject.toml").write_text("[project]\nname = {{ name }}\n")
+    line = 'client.completions.create(model="text-davinci-003", prompt=p)\n'
+    (template / "main.py").write_text(line)
+    result = CliRunner().invoke(
+        __import__("keylint.cli", fromlist=["cli"]).cli, ["--format", "json", "."]
+    )
+    assert result.exit_code == 1, result.output[-300:]
+    found = [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("templates/crew/main.py", "KL451")]
+    # A broken file that does mean to configure keylint is still a config error.
+    (template / "pyproject.toml").write_text("[tool.keylint]\nselect = [\n")
+    result = CliRunner().invoke(__import__("keylint.cli", fromlist=["cli"]).cli, ["."])
+    assert result.exit_code == 2

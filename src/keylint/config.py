@@ -192,10 +192,25 @@ def config_in(directory: Path) -> Path | None:
             return directory / name
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
-        data = _read_toml(pyproject)
+        try:
+            data = _read_toml(pyproject)
+        except ConfigError:
+            # A pyproject.toml that does not parse is keylint's business only when it means
+            # to configure keylint: a project template (`{{ name }}`) or another tool's
+            # broken file must not end the run.
+            if _mentions_keylint(pyproject):
+                raise
+            return None
         if isinstance(data.get("tool"), dict) and "keylint" in data["tool"]:
             return pyproject
     return None
+
+
+def _mentions_keylint(path: Path) -> bool:
+    try:
+        return "tool.keylint" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def find_config(start: Path) -> Path | None:
