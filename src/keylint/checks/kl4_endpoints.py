@@ -543,7 +543,7 @@ def _models_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[ModelHit]
 
 
 _AST_KINDS = frozenset({FileKind.PYTHON, FileKind.NOTEBOOK})
-_QUOTED_ITEM = re.compile(r"""["'][\w./:-]+["']\s*,""")
+_QUOTED_ITEM = re.compile(r"""["'][\w./:-]+["']\s*[,\]]""")  # `"a", "b"]`: items of a list
 # Keyword arguments that name or label something rather than choose the model.
 _LABEL_ARG = re.compile(r"(?:^|_)(?:id|name|alias|label|key|tag)$", re.IGNORECASE)
 
