@@ -1,12 +1,12 @@
-"""The README's install, pre-commit and CI snippets, read from tests/data/readme-snippets.md
-(the README copies them verbatim), so the tests run exactly what users paste."""
+"""The README's install, pre-commit and CI snippets, read from README.md itself (each fenced
+block after a ``<!-- snippet: NAME -->`` marker), so the tests run exactly what users paste."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-SNIPPETS = Path(__file__).resolve().parent / "data" / "readme-snippets.md"
+SNIPPETS = Path(__file__).resolve().parent.parent / "README.md"
 PLACEHOLDERS = ("<repository-url>", "<commit-sha>")
 
 

@@ -1,4 +1,4 @@
-"""The README's CI and pre-commit snippets (tests/data/readme-snippets.md), run as written.
+"""The README's CI and pre-commit snippets (README.md), run as written.
 
 The pre-commit snippet is installed by the real pre-commit in tests/test_precommit.py, and the
 install snippet is pip-installed there too (both need PyPI); this module checks the rest
