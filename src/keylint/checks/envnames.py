@@ -722,7 +722,7 @@ class ProjectIndex:
             if not self.is_read(o.name, o):
                 unread.setdefault(o.name, []).append(o)
         out = []
-        candidates = _PairIndex(self.data, unread)
+        candidates = _PairIndex(self.data, unread, undefined)
         for read, read_occs in undefined.items():
             # In the order of the definitions: the output does not depend on the index.
             for defined in sorted(candidates.of(read), key=candidates.order.__getitem__):
@@ -748,22 +748,26 @@ class _PairIndex:
     hold every typo candidate.
     """
 
-    def __init__(self, data: EnvData, names: Iterable[str]) -> None:
+    def __init__(self, data: EnvData, names: Iterable[str], reads: Iterable[str]) -> None:
         self.data = data
         self.order: dict[str, int] = {}
         self.exact: dict[str, list[str]] = {}  # a name, as written, by each key it pairs under
+        # A definition pairs with a read through the SDK data only when the read is an SDK's
+        # (or documented) name: without such reads, no definition needs its near-miss.
+        sdk_reads = any(read.strip().upper() in data.known for read in reads)
         for i, name in enumerate(names):
             self.order[name] = i
             upper = name.strip().upper()
             keys: set[tuple[str, str]] = {("u", upper), ("c", compact(upper))}
-            near = data.near_sdk(name)
-            if near is not None:
-                keys.add(("t", near.target))
-            wrong = data.wrong.get(upper)
-            keys.update(("t", intended) for intended in (wrong.intended if wrong else ()))
-            legacy = data.legacy.get(upper)
-            if legacy is not None and legacy.replacement:
-                keys.add(("t", legacy.replacement))
+            if sdk_reads:
+                near = data.near_sdk(name)
+                if near is not None:
+                    keys.add(("t", near.target))
+                wrong = data.wrong.get(upper)
+                keys.update(("t", intended) for intended in (wrong.intended if wrong else ()))
+                legacy = data.legacy.get(upper)
+                if legacy is not None and legacy.replacement:
+                    keys.add(("t", legacy.replacement))
             if len(upper) >= 8:
                 keys.update({("p", upper[:3]), ("s", upper[-3:])})
             keys.add(("n", name))
