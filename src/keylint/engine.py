@@ -207,10 +207,14 @@ class Engine:
         is parsed only when a name it reads is one the env data judges."""
         self.prefilter.env_defined = any(defines_env(d) for d in displays)
         if not self.prefilter.env_defined:
-            from keylint.checks.envnames import env_data
+            self.prefilter.env_name_matters = self._env_name_matters
 
-            data = env_data(self.db)
-            self.prefilter.env_name_matters = lambda name: data.judges(name.upper())
+    def _env_name_matters(self, name: str) -> bool:
+        # The env data is built on the first env read the prefilter meets, not before:
+        # most pre-commit runs never need it.
+        from keylint.checks.envnames import env_data
+
+        return env_data(self.db).judges(name.upper())
 
     def run(
         self,
