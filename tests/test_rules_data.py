@@ -48,6 +48,13 @@ def test_file_names_match_ids_and_key_ids_are_unique() -> None:
         assert path.stem in DB.by_id
 
 
+NEGATIVES = [(k, i) for k in DB.key_formats for i in range(len(k.negatives))]
+
+
+def test_the_data_covers_sixty_providers() -> None:
+    assert len(DB.providers) >= 60
+
+
 @pytest.mark.parametrize("fmt", DB.key_formats, ids=lambda k: k.id)
 def test_sample_matches_its_own_regex(fmt) -> None:
     fake = fmt.fake()
@@ -74,6 +81,25 @@ def test_truncated_key_is_not_a_provider_key(fmt) -> None:
     assert positions(lint("app.py", source), "KL101") == []
 
 
+@pytest.mark.parametrize(("fmt", "n"), NEGATIVES, ids=lambda v: getattr(v, "id", str(v)))
+def test_negative_sample_is_not_taken_for_the_format(fmt, n: int) -> None:
+    """The near misses the data file lists (too short, wrong marker) are not this key."""
+    text = fmt.fake(template=fmt.negatives[n])
+    assert not fmt.regex.fullmatch(text), f"{fmt.id}: negative {n} matches the regex"
+    findings = lint("app.py", 'settings = {"token": "' + text + '"}\n')
+    reported = [f.provider for f in findings if f.rule == "KL101"]
+    assert fmt.provider not in reported, f"{fmt.id}: negative {n} reported as a provider key"
+
+
+@pytest.mark.parametrize("fmt", [k for k in PREFIXED if k.marker], ids=lambda k: k.id)
+def test_marker_format_is_found_inside_prose(fmt) -> None:
+    """A format recognised by a marker inside it (Azure `…Q~…`) is found mid-line too;
+    one whose marker is too common for the prefilter needs its provider's word."""
+    word = "" if fmt.prefilter_marker else DB.by_id[fmt.provider].raw["prefilter"][0]
+    source = f"# {word}\nnote: the secret {{key:{fmt.id}}} was rotated\n"
+    assert positions(lint("NOTES.md", source), "KL101") == [(2, 18)]
+
+
 def test_schema_errors_are_clear(tmp_path: Path) -> None:
     (tmp_path / "providers").mkdir()
     (tmp_path / "providers" / "acme.yaml").write_text("id: other\nname: Acme\nkeys: []\n")
@@ -85,6 +111,12 @@ def test_schema_errors_are_clear(tmp_path: Path) -> None:
         "    charset: a-z\n    sample: '{3}'\n"
     )
     with pytest.raises(DataError, match="bad regex"):
+        load_from(tmp_path)
+    (tmp_path / "providers" / "acme.yaml").write_text(
+        "id: acme\nname: Acme\nkeys:\n  - id: k\n    label: K\n    regex: 'a~[a-z]{3}'\n"
+        "    charset: a-z\n    sample: '{3}'\n    marker: 'a~'\n"
+    )
+    with pytest.raises(DataError, match="must contain the marker"):
         load_from(tmp_path)
 
 

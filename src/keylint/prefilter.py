@@ -61,6 +61,7 @@ _KEYWORD = 1
 _LITERAL = 2
 _ENV_LITERAL = 3
 _HEADER = 4
+_MARKER = 5  # a key format's inner marker (Azure `Q~`): counts even inside a word
 
 
 def literals_from(db: ProviderDB) -> set[str]:
@@ -72,7 +73,9 @@ def literals_from(db: ProviderDB) -> set[str]:
         for host in provider.hosts:
             found.add(host.lstrip("*.").lower())
         for key in provider.keys:
-            if len(key.prefix) >= 3:
+            # a three-letter word (`pat` of Airtable) is in every file: its provider's
+            # `prefilter:` words stand in for it
+            if len(key.prefix) >= 4 or (len(key.prefix) == 3 and not key.prefix.isalpha()):
                 found.add(key.prefix.lower())
         for name in provider.key_env:
             found.add(name.lower())
@@ -107,9 +110,23 @@ def literals_from(db: ProviderDB) -> set[str]:
     return {w for w in found if len(w) >= 3}
 
 
+def markers_from(db: ProviderDB) -> set[str]:
+    """Inner markers of key formats without a prefix (``Q~``, ``.atlasv1.``): the key's
+    first characters are random, so the marker sits inside a word. A format whose marker
+    is too common to be worth a parse (``-us`` of Mailchimp, in every ``en-us``) says
+    ``prefilter_marker: false`` and relies on its provider's ``prefilter:`` words."""
+    return {
+        key.marker.lower()
+        for key in db.key_formats
+        if key.marker and key.prefilter_marker and not key.prefix
+    }
+
+
 class Prefilter:
-    def __init__(self, literals: Iterable[str]) -> None:
+    def __init__(self, literals: Iterable[str], markers: Iterable[str] = ()) -> None:
         automaton = ahocorasick.Automaton()
+        for word in markers:
+            automaton.add_word(word, (_MARKER, len(word)))
         for word in KEYWORDS:
             automaton.add_word(word, (_KEYWORD, len(word)))
         for word in ENV_READ_LITERALS:
@@ -124,7 +141,7 @@ class Prefilter:
 
     @classmethod
     def from_db(cls, db: ProviderDB) -> Prefilter:
-        return cls(literals_from(db))
+        return cls(literals_from(db), markers_from(db))
 
     def interesting(self, data: bytes, code: bool = False) -> bool:
         """Does ``data`` mention anything a rule looks at? ``code``: Python or a notebook."""
@@ -133,6 +150,8 @@ class Prefilter:
         text = data.lower().decode("latin-1")
         tail = _KEYWORD_TAIL_CODE if code else _KEYWORD_TAIL
         for end, (kind, length) in self._automaton.iter(text):
+            if kind == _MARKER:
+                return True
             start = end - length + 1
             # A word that starts inside another word is not it: `task-` is no `sk-` key,
             # `pwdmodule` no password, `unauthorized` no header.

@@ -49,6 +49,13 @@ class KeyFormat:
     sample: str
     strict: bool  # the prefix alone identifies the provider
     context_pattern: str | None  # a name or line must match this for a prefix-less format
+    # A literal inside every match, for a format whose distinctive part is not at its start
+    # (Azure `…8Q~…`, Terraform `….atlasv1.…`): the scan looks for it before the regex runs.
+    marker: str = ""
+    # Templates (like ``sample``) of text that must NOT be taken for this format: near
+    # misses a reviewer thought of (too short, wrong marker). tests/test_rules_data.py runs them.
+    negatives: tuple[str, ...] = ()
+    prefilter_marker: bool = True  # False: the marker is too common to make a file worth a parse
 
     # Compiled on first use: a run whose files all fail the prefilter never needs them.
     @functools.cached_property
@@ -61,14 +68,15 @@ class KeyFormat:
             return None
         return _compile(self.context_pattern, f"key {self.id}")
 
-    def fake(self, seed: int = 0) -> str:
-        """A fake key of this format for tests: ``{N}`` in ``sample`` becomes N random chars."""
+    def fake(self, seed: int = 0, template: str | None = None) -> str:
+        """A fake key of this format for tests: ``{N}`` in ``sample`` (or ``template``)
+        becomes N random characters of ``charset``."""
         rng = random.Random(f"{self.id}:{seed}")
         alphabet = expand_charset(self.charset)
         return re.sub(
             r"\{(\d+)\}",
             lambda m: "".join(rng.choice(alphabet) for _ in range(int(m.group(1)))),
-            self.sample,
+            self.sample if template is None else template,
         )
 
 
@@ -127,7 +135,9 @@ class ProviderDB:
     @functools.cached_property
     def prefixed_formats(self) -> tuple[KeyFormat, ...]:
         """Formats recognisable by their text alone, longest prefix first."""
-        formats = [k for k in self.key_formats if k.prefix and k.context_pattern is None]
+        formats = [
+            k for k in self.key_formats if (k.prefix or k.marker) and k.context_pattern is None
+        ]
         return tuple(sorted(formats, key=lambda k: -len(k.prefix)))
 
     @functools.cached_property
@@ -150,7 +160,7 @@ class ProviderDB:
         """
         out = []
         for fmt in self.prefixed_formats:
-            literal = _leading_literal(fmt.regex.pattern)
+            literal = _leading_literal(fmt.regex.pattern) or fmt.marker
             # the trailing boundary stays in the regex, so it backtracks as key_scanner does
             bare = re.compile(f"(?:{fmt.regex.pattern})(?![A-Za-z0-9_])")
             out.append((literal, bare, fmt))
@@ -196,7 +206,7 @@ class ProviderDB:
 
     def formats_claimed_by(self, value: str) -> list[KeyFormat]:
         """Formats whose prefix the value starts with (longest prefix first)."""
-        return [k for k in self.prefixed_formats if value.startswith(k.prefix)]
+        return [k for k in self.prefixed_formats if k.prefix and value.startswith(k.prefix)]
 
     def iter_sections(self, name: str) -> Iterator[tuple[Provider, Any]]:
         for provider in self.providers:
@@ -273,7 +283,19 @@ def _key_format(provider: str, data: Mapping[str, Any], where: str) -> KeyFormat
         sample=_require(data, "sample", str, where),
         strict=bool(data.get("strict", bool(prefix))),
         context_pattern=context if isinstance(context, str) else None,
+        marker=_marker(data, where),
+        negatives=tuple(str(n) for n in data.get("negatives") or ()),
+        prefilter_marker=bool(data.get("prefilter_marker", True)),
     )
+
+
+def _marker(data: Mapping[str, Any], where: str) -> str:
+    marker = data.get("marker", "")
+    if not isinstance(marker, str):
+        raise DataError(f"{where}: 'marker' must be a string")
+    if marker and marker not in str(data.get("sample", "")):
+        raise DataError(f"{where}: the sample must contain the marker {marker!r}")
+    return marker
 
 
 def _provider(data: Mapping[str, Any], where: str) -> Provider:

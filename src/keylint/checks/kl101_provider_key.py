@@ -15,9 +15,12 @@ class ProviderKey(Rule):
     `sk-svcacct-`, `sk-admin-`, legacy `sk-…T3BlbkFJ…`), Anthropic (`sk-ant-api03-…AA`),
     Google/Gemini (`AIza…`), Groq (`gsk_`), xAI (`xai-`), OpenRouter (`sk-or-v1-`),
     Perplexity (`pplx-`), Together (`tgp_v1_`), Hugging Face (`hf_`), AWS (`AKIA…`), GitHub
-    (`ghp_`, `github_pat_`), Stripe (`sk_live_`), Slack (`xoxb-`) — anywhere in a file:
-    code, configuration, comments, notebook outputs and docs. The formats are data in
-    `rules/providers/*.yaml`.
+    (`ghp_`, `github_pat_`), Stripe (`sk_live_`), every Slack token kind and webhook, and
+    the tokens of some fifty more services (GitLab `glpat-`, npm `npm_`, PyPI, SendGrid,
+    Microsoft Entra ID client secrets `…8Q~…`, Vault `hvs.`, Databricks `dapi`, Terraform
+    Cloud `….atlasv1.…`, Replicate `r8_`, Tavily `tvly-`, LangSmith `lsv2_`, …) — anywhere
+    in a file: code, configuration, comments, notebook outputs and docs. The formats are
+    data in `rules/providers/*.yaml`, each with its source (`keylint rules` lists them).
 
     ## Why is this bad?
     A key in a committed file is leaked to everyone who can read the repository and its
