@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from keylint.checks import keyquality
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.keys import is_placeholder
 from keylint.findings import Category, Finding, Secret, Severity
@@ -67,8 +68,8 @@ class ProviderKey(Rule):
         text = ctx.file.text
         for start, end, fmt in db.find_keys(text):
             raw = text[start:end]
-            if is_placeholder(raw, db):
-                continue
+            if is_placeholder(raw, db) or keyquality.not_a_secret(raw, fmt):
+                continue  # published on purpose (rules/public-keys.yaml) or typed by hand
             provider = db.by_id[fmt.provider]
             secret = Secret.of(raw, fmt.prefix)
             yield self.finding(
