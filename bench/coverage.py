@@ -32,6 +32,7 @@ import base64
 import json
 import os
 import random
+import re
 import shutil
 import string
 import subprocess
@@ -68,6 +69,14 @@ class Case:
     positive: bool
 
 
+def context_name(pid: str, key_env: tuple[str, ...], context: re.Pattern[str]) -> str:
+    """A variable name under which a context format's key is recognised."""
+    stem = pid.upper().replace("-", "_")
+    candidates = [*key_env, f"{stem}_API_TOKEN", f"{stem}_ACCESS_KEY", f"{stem}_SECRET_ACCESS_KEY"]
+    candidates.append("BUNDLE_ENTERPRISE__CONTRIBSYS__COM")
+    return next((n for n in candidates if context.search(n)), f"{stem}_API_KEY")
+
+
 def provider_cases() -> list[Case]:
     db = load()
     out = []
@@ -75,9 +84,7 @@ def provider_cases() -> list[Case]:
         for fmt in provider.keys:
             key = fmt.fake(7)
             if fmt.context is not None:
-                name = provider.key_env[0] if provider.key_env else f"{provider.id.upper()}_KEY"
-                name = name.replace("-", "_")
-                text = f'{name} = "{key}"\n'
+                text = f'{context_name(provider.id, provider.key_env, fmt.context)} = "{key}"\n'
             else:
                 text = f'client = Client(token="{key}")\n'
             out.append(Case(f"pos/providers/{fmt.id}.py", text, "provider format", True))

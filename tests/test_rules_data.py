@@ -100,6 +100,19 @@ def test_marker_format_is_found_inside_prose(fmt) -> None:
     assert positions(lint("NOTES.md", source), "KL101") == [(2, 18)]
 
 
+@pytest.mark.parametrize("fmt", DB.standalone_formats, ids=lambda k: k.id)
+def test_standalone_format_is_reported_under_its_name(fmt) -> None:
+    """Name and shape together are a key (KL106); the shape under another name is not."""
+    provider = DB.by_id[fmt.provider]
+    stem = provider.id.upper().replace("-", "_")
+    names = [*provider.key_env, f"{stem}_API_TOKEN", f"{stem}_ACCESS_KEY"]
+    names.append("BUNDLE_ENTERPRISE__CONTRIBSYS__COM")
+    name = next(n for n in names if fmt.context.search(n))
+    key = fmt.fake(5)
+    assert positions(lint("settings.py", f'{name} = "{key}"\n'), "KL106") == [(1, len(name) + 5)]
+    assert positions(lint("settings.py", f'REQUEST_ID = "{key}"\n'), "KL106") == []
+
+
 def test_schema_errors_are_clear(tmp_path: Path) -> None:
     (tmp_path / "providers").mkdir()
     (tmp_path / "providers" / "acme.yaml").write_text("id: other\nname: Acme\nkeys: []\n")

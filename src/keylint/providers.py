@@ -56,6 +56,9 @@ class KeyFormat:
     # misses a reviewer thought of (too short, wrong marker). tests/test_rules_data.py runs them.
     negatives: tuple[str, ...] = ()
     prefilter_marker: bool = True  # False: the marker is too common to make a file worth a parse
+    # A context format whose name plus shape is evidence enough (KL106); others only label
+    # what detect-secrets finds (KL102).
+    standalone: bool = False
 
     # Compiled on first use: a run whose files all fail the prefilter never needs them.
     @functools.cached_property
@@ -196,6 +199,11 @@ class ProviderDB:
         return kept
 
     @functools.cached_property
+    def standalone_formats(self) -> tuple[KeyFormat, ...]:
+        """Context formats reported on name and shape alone (KL106)."""
+        return tuple(k for k in self.key_formats if k.standalone and k.context_pattern)
+
+    @functools.cached_property
     def env_to_provider(self) -> dict[str, Provider]:
         """Env var names that hold a provider's key."""
         return {name: p for p in self.providers for name in p.key_env}
@@ -286,6 +294,7 @@ def _key_format(provider: str, data: Mapping[str, Any], where: str) -> KeyFormat
         marker=_marker(data, where),
         negatives=tuple(str(n) for n in data.get("negatives") or ()),
         prefilter_marker=bool(data.get("prefilter_marker", True)),
+        standalone=bool(data.get("standalone", False)),
     )
 
 

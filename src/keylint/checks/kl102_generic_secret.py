@@ -131,6 +131,7 @@ class GenericSecret(Rule):
             or keys.is_env_name_value(text, db)
             or keys.names_itself(text, value.name)
             or db.key_scanner.search(text)
+            or keys.standalone_format(value.name, text, db) is not None  # KL106
             or keys.has_trigger(text)
             or _FIELD_NAME.fullmatch(text)
             or _ENV_LIKE.fullmatch(text)
