@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pytest
@@ -82,3 +83,60 @@ def test_far_from_the_format_is_not_a_damaged_key() -> None:
     assert (
         positions(lint("app.py", 'TOKEN = "ghp_is_the_prefix_of_github_tokens"\n'), "KL105") == []
     )
+
+
+# --- KL107 credential files and XML -----------------------------------------------------------
+
+PW = "Rq7" + "vK2mXw9Tz4"  # built at run time: no credential-shaped literal
+AUTH = base64.b64encode(f"deploy:{PW}".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "expected"),
+    [
+        (".pgpass", f"db.corp.io:5432:app:deploy:{PW}\n", [(1, 28, 28 + len(PW))]),
+        (".pgpass", f"localhost:5432:app:deploy:{PW}\n", []),
+        (".pgpass", f"db.corp.io:5432:app:deploy:a\\:b{PW}\n", [(1, 28, 32 + len(PW))]),
+        (".pypirc", f"[corp]\nusername = deploy\npassword = {PW}\n", [(3, 12, 12 + len(PW))]),
+        (
+            ".netrc",
+            f"machine a.corp.io\n  login deploy\n  password {PW}\n",
+            [(3, 12, 12 + len(PW))],
+        ),
+        (
+            "deploy/config.json",
+            '{"auths": {"r.corp.io": {"auth": "' + AUTH + '"}}}',
+            [(1, 35, 35 + len(AUTH))],
+        ),
+        (
+            "idea/dataSources.xml",
+            f'<project><data-source name="db" password="{PW}" user="u"/></project>\n',
+            [(1, 43, 43 + len(PW))],
+        ),
+        (
+            "app.config",
+            '<configuration><add key="Password" value="$(DbPassword)"/></configuration>\n',
+            [],
+        ),
+    ],
+)
+def test_credentials_in_their_files(path: str, source: str, expected) -> None:
+    found = [
+        (f.span.line, f.span.column, f.span.end_column)
+        for f in lint(path, source)
+        if f.rule == "KL107"
+    ]
+    assert found == expected
+
+
+def test_broken_or_hostile_xml_is_no_traceback() -> None:
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x password="&a;"/>\n'
+    assert positions(lint("evil.xml", bomb), "KL107") == []
+    assert positions(lint("broken.config", '<a password="unclosed\n'), "KL107") == []
+
+
+def test_a_credential_file_is_parsed_without_any_trigger_word() -> None:
+    # `.netrc` lines have no `password=`: the prefilter would skip the file by its words
+    assert positions(lint(".netrc", f"machine a.corp.io login u password {PW}\n"), "KL107") == [
+        (1, 36)
+    ]

@@ -19,6 +19,7 @@ from keylint import suppress
 from keylint.checks import all_rules
 from keylint.checks.base import FileContext, ProjectContext, ProjectRule, Rule
 from keylint.config import Settings, is_selected
+from keylint.credfiles import is_credential_file
 from keylint.discovery import Target, is_binary_name
 from keylint.extract import extract
 from keylint.facts import Fact
@@ -136,7 +137,11 @@ class Engine:
             return FileResult(note=(display, "binary file skipped"))
         kind = detect_kind(display)
         code = kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
-        if kind is not FileKind.DOTENV and not self.prefilter.interesting(data, code):
+        if (
+            kind is not FileKind.DOTENV
+            and not is_credential_file(display)
+            and not self.prefilter.interesting(data, code)
+        ):
             return FileResult(checked=True)
         text, invalid = decode(data)
         file = SourceFile.from_text(display, text, kind=kind, git_ignored=git_ignored)

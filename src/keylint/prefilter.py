@@ -43,6 +43,21 @@ GENERIC_LITERALS = (
     "accountkey=",
     "sq0csp-",
     "putty-user-key-file",
+    # credentials in structure (KL107, KL108, KL109) that no keyword announces; the lead's
+    # data-derived prefilter will take these from the rules themselves
+    '"auths"',
+    "cleartextpassword",
+    "<pass",
+    "curl ",
+    "app_key=base64:",
+    "'auth_key'",
+    "postgres://",
+    "postgresql://",
+    "mysql://",
+    "mongodb://",
+    "mongodb+srv://",
+    "redis://",
+    "amqp://",
 )
 # Reads of any env var name: the cross-file name check (KL307) needs every read, but only
 # when the project defines variables somewhere (a dotenv, compose or workflow file).
