@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from keylint.checks import keys
+from keylint.checks import keys, kl110_kubernetes_secret
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.facts import Span, Value
 from keylint.findings import Category, Finding, Secret, Severity
@@ -132,6 +132,7 @@ class GenericSecret(Rule):
             or keys.names_itself(text, value.name)
             or db.key_scanner.search(text)
             or keys.standalone_format(value.name, text, db) is not None  # KL106
+            or kl110_kubernetes_secret.in_secret(ctx, value)  # decoded and judged by KL110
             or keys.has_trigger(text)
             or _FIELD_NAME.fullmatch(text)
             or _ENV_LIKE.fullmatch(text)
