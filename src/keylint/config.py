@@ -5,6 +5,7 @@ Command-line options override the file.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,7 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extra_env_names: tuple[str, ...] = ()  # project names never to flag as near-misses
+    hmac_key_env: str | None = None  # the variable holding the key of keyed fingerprints
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
 
@@ -54,6 +56,7 @@ _KEYS = {
     "fail-on",
     "max-file-size",
     "extra-env-names",
+    "hmac-key-env",
 }
 
 
@@ -101,6 +104,11 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
         if not isinstance(size, int) or size <= 0:
             raise ConfigError(f"{where}: 'max-file-size' must be a positive integer (bytes)")
         kwargs["max_file_size"] = size
+    if "hmac-key-env" in table:
+        name = table["hmac-key-env"]
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f"{where}: 'hmac-key-env' must name an environment variable")
+        kwargs["hmac_key_env"] = name
     return Settings(**kwargs)
 
 
