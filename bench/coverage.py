@@ -308,6 +308,10 @@ def run_all(tree: Path, peers: Path | None) -> list[ToolRun]:
     runs = [run_keylint(tree)]
     if peers is not None:
         runs += [run_betterleaks(tree, peers), run_kingfisher(tree, peers)]
+    for run in runs:
+        # The peers also read .git/ (packed history); the comparison is of the working tree
+        # (keylint reads history with --history).
+        run.hits = [h for h in run.hits if not h.path.startswith(".git/")]
     return runs
 
 

@@ -39,6 +39,7 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extra_env_names: tuple[str, ...] = ()  # project names never to flag as near-misses
     hmac_key_env: str | None = None  # the variable holding the key of keyed fingerprints
+    key_formats: tuple[Mapping[str, Any], ...] = ()  # the project's own key formats
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
 
@@ -57,6 +58,7 @@ _KEYS = {
     "max-file-size",
     "extra-env-names",
     "hmac-key-env",
+    "key-formats",
 }
 
 
@@ -109,7 +111,24 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ConfigError(f"{where}: 'hmac-key-env' must name an environment variable")
         kwargs["hmac_key_env"] = name
+    if "key-formats" in table:
+        kwargs["key_formats"] = _key_formats(table["key-formats"], where)
     return Settings(**kwargs)
+
+
+def _key_formats(value: Any, where: Path) -> tuple[Mapping[str, Any], ...]:
+    """``[[tool.keylint.key-formats]]`` tables, validated now (a bad one is a config error
+    with its field named, before any file is read)."""
+    from keylint.providers import DataError, load, user_provider
+
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: 'key-formats' must be an array of tables ([[...]])")
+    entries = tuple(dict(v) if isinstance(v, dict) else v for v in value)
+    try:
+        user_provider(entries, load())
+    except DataError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return entries
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

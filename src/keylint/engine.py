@@ -25,7 +25,7 @@ from keylint.extract import extract
 from keylint.facts import Fact
 from keylint.findings import Finding, Severity, redact
 from keylint.prefilter import Prefilter
-from keylint.providers import ProviderDB
+from keylint.providers import ProviderDB, with_user_formats
 from keylint.providers import load as load_db
 from keylint.source import FileKind, SourceFile, detect_kind
 
@@ -83,7 +83,7 @@ class Engine:
         pins: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db if db is not None else load_db()
+        self.db = db if db is not None else with_user_formats(load_db(), settings.key_formats)
         # Rules are imported on first use: a run whose files all fail the prefilter (the
         # common pre-commit case) never imports the ~60 rule modules and their regexes.
         self._given_rules = list(rules) if rules is not None else None

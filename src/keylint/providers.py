@@ -59,6 +59,7 @@ class KeyFormat:
     # A context format whose name plus shape is evidence enough (KL106); others only label
     # what detect-secrets finds (KL102).
     standalone: bool = False
+    severity: str | None = None  # a project's own format may set the severity of its findings
 
     # Compiled on first use: a run whose files all fail the prefilter never needs them.
     @functools.cached_property
@@ -436,6 +437,102 @@ def validate(db: ProviderDB) -> None:
 @functools.cache
 def load() -> ProviderDB:
     return load_from(data_dir())
+
+
+# --- a project's own key formats ([tool.keylint] key-formats) -------------------------------
+
+USER_PROVIDER = "project"
+_USER_FIELDS = {"id", "label", "prefix", "regex", "charset", "length", "lengths", "env", "severity"}
+_SEVERITIES = ("error", "warning", "info")
+
+
+def user_provider(entries: Sequence[Mapping[str, Any]], bundled: ProviderDB) -> Provider:
+    """The project's key formats as a provider, validated like the bundled data: each one
+    anchored by a prefix of three or more characters, its regex compiled, and a fake key
+    built from it proven to match (the same proof tests/test_rules_data.py gives)."""
+    keys = []
+    taken = {k.id for k in bundled.key_formats}
+    for i, entry in enumerate(entries):
+        where = f"key-formats[{i}]"
+        if not isinstance(entry, Mapping):
+            raise DataError(f"{where}: must be a table")
+        unknown = sorted(set(entry) - _USER_FIELDS)
+        if unknown:
+            raise DataError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        kid = entry.get("id")
+        if not isinstance(kid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", kid):
+            raise DataError(f"{where}: 'id' must be lower-case letters, digits and '-'")
+        if kid in taken:
+            raise DataError(f"{where}: id '{kid}' is already taken")
+        taken.add(kid)
+        keys.append(_user_format(kid, entry, f"{where} ({kid})"))
+    env = [str(n) for e in entries for n in (e.get("env") or ())]
+    data = {"id": USER_PROVIDER, "name": "this project", "key_env": env, "keys": []}
+    return Provider(USER_PROVIDER, "this project", (), tuple(env), tuple(keys), data)
+
+
+def _user_format(kid: str, entry: Mapping[str, Any], where: str) -> KeyFormat:
+    prefix = entry.get("prefix")
+    if not isinstance(prefix, str) or len(prefix) < 3:
+        raise DataError(
+            f"{where}: 'prefix' must be the literal text every key starts with (3+ characters)"
+        )
+    charset = entry.get("charset", "A-Za-z0-9")
+    if not isinstance(charset, str) or not charset:
+        raise DataError(f"{where}: 'charset' must be a character class body like 'A-Za-z0-9_-'")
+    lengths = entry.get("lengths", [entry["length"]] if "length" in entry else [])
+    if not isinstance(lengths, list) or not all(isinstance(n, int) and n > 0 for n in lengths):
+        raise DataError(
+            f"{where}: 'length'/'lengths' must be positive integers (the body after the prefix)"
+        )
+    body = f"[{_class(charset)}]"
+    regex = entry.get("regex")
+    if regex is None:
+        if not lengths:
+            raise DataError(f"{where}: give 'regex', or 'length' with 'prefix' and 'charset'")
+        counts = "|".join(f"{body}{{{n}}}" for n in sorted(lengths))
+        regex = re.escape(prefix) + f"(?:{counts})"
+    if not isinstance(regex, str) or not _leading_literal(regex).startswith(prefix[:3]):
+        raise DataError(f"{where}: 'regex' must start with the prefix {prefix!r}")
+    severity = entry.get("severity")
+    if severity is not None and severity not in _SEVERITIES:
+        raise DataError(f"{where}: 'severity' must be one of {', '.join(_SEVERITIES)}")
+    env = entry.get("env", [])
+    if not isinstance(env, list) or not all(isinstance(n, str) for n in env):
+        raise DataError(f"{where}: 'env' must be a list of variable names")
+    sample_len = min(lengths) if lengths else 32
+    fmt = KeyFormat(
+        id=kid,
+        provider=USER_PROVIDER,
+        label=str(entry.get("label") or kid),
+        prefix=prefix,
+        pattern=regex,
+        charset=charset,
+        lengths=tuple(len(prefix) + n for n in lengths),
+        sample=prefix + f"{{{sample_len}}}",
+        strict=True,
+        context_pattern=None,
+        severity=severity,
+    )
+    _ = fmt.regex  # compiles, or DataError
+    if not fmt.regex.fullmatch(fmt.fake()):
+        raise DataError(
+            f"{where}: a key of {sample_len} '{charset}' characters after the prefix "
+            "does not match 'regex'"
+        )
+    return fmt
+
+
+def _class(charset: str) -> str:
+    """A charset as a regex class body (``]``, ``\\`` and ``^`` escaped)."""
+    return "".join("\\" + c if c in "]\\^[" else c for c in charset)
+
+
+def with_user_formats(db: ProviderDB, entries: Sequence[Mapping[str, Any]]) -> ProviderDB:
+    """``db`` plus the project's own formats (additive: nothing bundled changes)."""
+    if not entries:
+        return db
+    return ProviderDB((*db.providers, user_provider(entries, db)), db.common_data)
 
 
 def provider_ids(db: ProviderDB) -> Sequence[str]:

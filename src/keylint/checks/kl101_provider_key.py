@@ -72,7 +72,7 @@ class ProviderKey(Rule):
                 continue  # published on purpose (rules/public-keys.yaml) or typed by hand
             provider = db.by_id[fmt.provider]
             secret = Secret.of(raw, fmt.prefix)
-            yield self.finding(
+            finding = self.finding(
                 ctx,
                 ctx.file.span(start, end),
                 f"{fmt.label} `{secret.redacted}` is hardcoded; move it to an environment "
@@ -80,3 +80,5 @@ class ProviderKey(Rule):
                 provider=provider.id,
                 secret=secret,
             )
+            # a project's own format ([tool.keylint] key-formats) may set its severity
+            yield finding.with_severity(Severity(fmt.severity)) if fmt.severity else finding
