@@ -346,7 +346,8 @@ def score_cases(cases: list[Case], runs: list[ToolRun]) -> None:
         if run.error:
             print(f"  {run.name}: {run.error}")
     print("\nmissed by keylint:", ", ".join(missed["keylint"]) or "none")
-    print("keylint false alarms:", ", ".join(alarms["keylint"]) or "none")
+    for run in runs:
+        print(f"{run.name} false alarms:", ", ".join(alarms[run.name]) or "none")
     for run in runs[1:]:
         peer_found_keylint_missed = sorted(set(missed["keylint"]) - set(missed[run.name]))
         print(
