@@ -87,6 +87,9 @@ def provider_cases() -> list[Case]:
                 text = f'{context_name(provider.id, provider.key_env, fmt.context)} = "{key}"\n'
             else:
                 text = f'client = Client(token="{key}")\n'
+            if fmt.role == "id" and fmt.pair:  # an id is a leak with its secret (KL111)
+                partner = next(f for f in db.key_formats if f.id == fmt.pair)
+                text += f'client.secret = "{partner.fake(7)}"\n'
             out.append(Case(f"pos/providers/{fmt.id}.py", text, "provider format", True))
     return out
 

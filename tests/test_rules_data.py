@@ -68,6 +68,11 @@ def test_sample_matches_its_own_regex(fmt) -> None:
 def test_prefixed_format_is_reported_where_it_starts(fmt) -> None:
     source = 'settings = {"token": "{key:' + fmt.id + '}"}\n'
     findings = lint("app.py", source)
+    if fmt.role == "id":  # an identifier alone is no leak; with its secret it is (KL111)
+        assert positions(findings, "KL101") == []
+        paired = source + 'settings["secret"] = "{key:' + str(fmt.pair) + '}"\n'
+        assert positions(lint("app.py", paired), "KL111") == [(1, 23)]
+        return
     assert positions(findings, "KL101") == [(1, 23)]
     (finding,) = [f for f in findings if f.rule == "KL101"]
     assert finding.provider == fmt.provider
@@ -130,6 +135,12 @@ def test_schema_errors_are_clear(tmp_path: Path) -> None:
         "    charset: a-z\n    sample: '{3}'\n    marker: 'a~'\n"
     )
     with pytest.raises(DataError, match="must contain the marker"):
+        load_from(tmp_path)
+    (tmp_path / "providers" / "acme.yaml").write_text(
+        "id: acme\nname: Acme\nkeys:\n  - id: k\n    label: K\n    regex: 'ak_[a-z]{3}'\n"
+        "    prefix: ak_\n    charset: a-z\n    sample: 'ak_{3}'\n    role: id\n"
+    )
+    with pytest.raises(DataError, match="needs 'pair'"):
         load_from(tmp_path)
 
 

@@ -60,6 +60,10 @@ class KeyFormat:
     # what detect-secrets finds (KL102).
     standalone: bool = False
     severity: str | None = None  # a project's own format may set the severity of its findings
+    # An identifier, not a secret (Alibaba `LTAI…`): reported only with its secret, the
+    # format ``pair`` names, within a few lines (KL111), never alone.
+    role: str = "secret"
+    pair: str | None = None
 
     # Compiled on first use: a run whose files all fail the prefilter never needs them.
     @functools.cached_property
@@ -296,6 +300,8 @@ def _key_format(provider: str, data: Mapping[str, Any], where: str) -> KeyFormat
         negatives=tuple(str(n) for n in data.get("negatives") or ()),
         prefilter_marker=bool(data.get("prefilter_marker", True)),
         standalone=bool(data.get("standalone", False)),
+        role=str(data.get("role", "secret")),
+        pair=data.get("pair") if isinstance(data.get("pair"), str) else None,
     )
 
 
@@ -430,8 +436,15 @@ def load_from(directory: Path) -> ProviderDB:
 def validate(db: ProviderDB) -> None:
     """Compile every pattern now, so a broken data file fails loudly and at once."""
     _ = db.common
+    ids = {fmt.id for fmt in db.key_formats}
     for fmt in db.key_formats:
         _ = fmt.regex, fmt.context
+        if fmt.role not in ("secret", "id"):
+            raise DataError(f"key {fmt.id}: 'role' must be secret or id")
+        if fmt.role == "id" and (fmt.pair is None or fmt.pair not in ids):
+            raise DataError(
+                f"key {fmt.id}: an id format needs 'pair': the id of its secret's format"
+            )
 
 
 @functools.cache
