@@ -104,12 +104,12 @@ class DamagedProviderKey(Rule):
 
     def damaged(self, text: str, ctx: FileContext, rendered: bool) -> KeyFormat | None:
         db = ctx.db
-        if db.find_keys(text):
-            return None  # the value holds an intact key: KL101 reports it
         cleaned = keys.clean_key(text)
-        fmt = keys.claimed_format(cleaned, db)
+        fmt = keys.claimed_format(cleaned, db)  # one anchored regex: most values stop here
         if fmt is None or not cleaned.startswith(fmt.prefix):
             return None
+        if db.find_keys(text):
+            return None  # the value holds an intact key: KL101 reports it
         if keys.is_placeholder(cleaned, db, rendered=rendered) or keys.is_lookup(cleaned, db):
             return None
         if keys.is_placeholder(text, db, rendered=rendered):
