@@ -46,6 +46,8 @@ from pathlib import Path
 from keylint.findings import redact
 from keylint.providers import load
 
+# keylint's rules whose findings are provider-format keys (the repo comparison counts these)
+_PROVIDER_RULES = ("KL101", "KL105", "KL106", "KL111")
 DEFAULT_REPOS = ("gpt_academic", "crewAI", "AgentGPT", "chainlit", "gpt-researcher")
 _RNG = random.Random(20261207)
 
@@ -373,7 +375,7 @@ def score_repo(tree: Path, runs: list[ToolRun]) -> None:
     for run in runs:
         lines = {(h.path, h.line) for h in run.hits}
         if run.name == "keylint":
-            provider = {(h.path, h.line) for h in run.hits if h.rule in ("KL101", "KL105")}
+            provider = {(h.path, h.line) for h in run.hits if h.rule in _PROVIDER_RULES}
         else:
             provider = set()
             for h in run.hits:
