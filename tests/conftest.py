@@ -8,14 +8,18 @@ position and code, and use :func:`scrub` on any text shown on failure.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from keylint.cli import cli
 from keylint.config import Settings
 from keylint.engine import Engine
-from keylint.findings import Finding
+from keylint.findings import Confidence, Finding
 from keylint.providers import load
 
 _KEY_MARK = re.compile(r"\{key:([a-z0-9-]+)(?::(\d+))?\}")
@@ -37,21 +41,33 @@ def fake_keys_in(source: str) -> list[str]:
     return [fake_key(m.group(1), int(m.group(2) or 0)) for m in _KEY_MARK.finditer(source)]
 
 
-_ENGINE: Engine | None = None
+_ENGINES: dict[str, Engine] = {}
 
 
-def engine() -> Engine:
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = Engine(Settings())
-    return _ENGINE
+def engine(min_confidence: str = "medium") -> Engine:
+    if min_confidence not in _ENGINES:
+        _ENGINES[min_confidence] = Engine(Settings(min_confidence=Confidence(min_confidence)))
+    return _ENGINES[min_confidence]
 
 
-def lint(path: str, source: str, *, git_ignored: bool = False) -> list[Finding]:
-    """Lint one file given as test source (with ``{key:…}`` marks) through the engine."""
-    e = engine()
+def lint(
+    path: str, source: str, *, git_ignored: bool = False, min_confidence: str = "medium"
+) -> list[Finding]:
+    """Lint one file given as test source (with ``{key:…}`` marks) through the engine, with
+    the default confidence floor unless told otherwise."""
+    e = engine(min_confidence)
     result = e.lint_bytes(path, render_source(source).encode("utf-8"), git_ignored=git_ignored)
     return e.collect([result], 1).findings
+
+
+def run_isolated(cwd: Path, *args: str) -> Result:
+    """keylint's CLI run in ``cwd`` with no config file, as a user would run it there."""
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
 
 
 def positions(findings: Iterable[Finding], code: str | None = None) -> list[tuple[int, int]]:

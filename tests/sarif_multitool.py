@@ -3,7 +3,7 @@
     python tests/sarif_multitool.py [--prefix DIR]
 
 Installs ``@microsoft/sarif-multitool`` with npm into a temporary directory (or ``--prefix``,
-reused if already there), writes three SARIF logs — keylint run on ``examples/``, on a
+reused if already there), writes three SARIF logs — keylint run on ``demo/``, on a
 project made of every rule's examples (tests/test_sarif.py ``write_rule_project``) and on a
 clean project — and runs
 ``validate --rule-kind "Gh;Sarif"`` with tests/data/sarif-github-policy.xml on each.
@@ -142,7 +142,7 @@ def main() -> None:
         work = Path(tmp)
         binary = install(args.prefix.resolve() if args.prefix else work / "npm")
         logs = {
-            "examples.sarif": (REPO, "examples"),
+            "demo.sarif": (REPO, "demo"),
             "rules.sarif": (work / "rules", "."),
             "clean.sarif": (work / "clean", "."),  # no results, no rules
         }

@@ -109,7 +109,7 @@ def test_select_and_ignore(repo: Path) -> None:
 def test_unknown_selector_is_a_usage_error(repo: Path) -> None:
     result = run(["--select", "XX999", "."], repo)
     assert result.exit_code == 2
-    assert "unknown rule selector 'XX999'" in result.output
+    assert "unknown rule selector `XX999` (see `keylint rules`)" in result.output
 
 
 def test_missing_path_is_an_error(repo: Path) -> None:
@@ -135,7 +135,7 @@ def test_bad_config_exits_2(repo: Path) -> None:
     (repo / ".keylint.toml").write_text('selekt = ["KL1"]\n')
     result = run(["."], repo)
     assert result.exit_code == 2
-    assert "unknown setting(s) selekt" in result.output
+    assert "unknown setting `selekt` (did you mean `select`?)" in result.output
 
 
 def test_per_file_ignores(repo: Path) -> None:
@@ -193,8 +193,10 @@ def test_statistics(repo: Path) -> None:
 
 def test_quiet_prints_findings_only(repo: Path) -> None:
     write(repo, "a.py", KEY_LINE)
-    result = run(["--quiet", "."], repo)
+    result = run(["--quiet", "--output-format", "concise", "."], repo)
     assert len(result.output.splitlines()) == 1
+    full = run(["--quiet", "."], repo).output.splitlines()
+    assert full[0] == result.output.splitlines()[0] and len(full) == 5  # + the source lines
 
 
 def test_color(repo: Path) -> None:

@@ -1,7 +1,8 @@
 """The dotenv lexer (extract/dotenv.py) and the dotenv-syntax rules (KL7xx).
 
 Lexer facts are checked exactly (spans, raw text, loaded value, flags) for every line of
-shared/research/dotenv-matrix.tsv and for the awkward cases; the rules through ``lint``.
+a matrix of dotenv loaders (python-dotenv, node dotenv, docker, compose, bash) and for the
+awkward cases; the rules through ``lint``.
 Values are compared without ever being shown, so a failure cannot print a key.
 """
 

@@ -71,7 +71,8 @@ def test_every_endpoint_and_model_entry_is_well_formed_and_cites_a_source() -> N
                 assert str(entry["path"]).startswith("/"), entry
         for entry in provider.section("models") or ():
             assert entry.get("source") and entry.get("replacement"), (provider.id, entry)
-            assert kl4_endpoints.as_date(entry.get("shutdown")) is not None, entry
+            dated = entry.get("shutdown", entry.get("deprecated"))  # deprecated: no shutdown
+            assert kl4_endpoints.as_date(dated) is not None, entry
 
 
 def test_model_names_are_unique() -> None:
@@ -317,12 +318,21 @@ def test_ambiguous_names_need_a_model_slot() -> None:
         'cmd = "command"\n'
         'co.chat(model="command-r", message=m)\n'
     )
-    assert positions(lint("a.py", source), "KL451") == [(2, 11), (4, 14), (6, 16)]
+    assert positions(lint("a.py", source), "KL451") == [(2, 11), (4, 14)]
+    # command-r is deprecated with no shutdown date (Cohere): info, not "shut down"
+    assert positions(lint("a.py", source), "KL452") == [(6, 16)]
 
 
-def test_distinctive_names_anywhere_in_running_strings() -> None:
+def test_listed_model_names_are_low_confidence() -> None:
+    # A list of names is a table, not a request: shown only with --min-confidence low.
     source = 'MODELS = ["gpt-4o", "text-davinci-003", "claude-instant-1.2"]\n'
-    assert positions(lint("a.py", source), "KL451") == [(1, 22), (1, 42)]
+    assert positions(lint("a.py", source), "KL451") == []
+    low = [f for f in lint("a.py", source, min_confidence="low") if f.rule == "KL451"]
+    assert [(f.span.line, f.span.column, f.confidence.value) for f in low] == [
+        (1, 22, "low"),
+        (1, 42, "low"),
+    ]
+    assert {f.confidence_reason for f in low} == {"listed in a table, type or collection, not sent"}
 
 
 def test_routing_prefixes_and_json_bodies_and_gemini_paths() -> None:
@@ -357,7 +367,7 @@ def test_current_models_are_quiet() -> None:
         'a = client.responses.create(model="gpt-5.5")\n'
         'b = client.messages.create(model="claude-sonnet-4-6")\n'
         'c = client.models.generate_content(model="gemini-3.5-flash")\n'
-        'd = client.chat.completions.create(model="deepseek-v4-flash")\n'
+        'd = client.chat.completions.create(model="deepseek-flash")\n'
     )
     assert codes("a.py", source, "KL45") == []
 
@@ -367,7 +377,7 @@ def test_announced_shutdown_is_info_then_an_error(on_day) -> None:
     on_day(2026, 11, 25)
     findings = [f for f in lint("a.py", source) if f.rule.startswith("KL45")]
     assert [(f.rule, f.span.column, f.severity) for f in findings] == [("KL452", 31, Severity.INFO)]
-    assert "2026-11-30" in findings[0].message and "claude-sonnet-4-6" in findings[0].message
+    assert "2026-11-30" in findings[0].message and "claude-sonnet-5-5" in findings[0].message
     on_day(2026, 11, 30)
     findings = [f for f in lint("a.py", source) if f.rule.startswith("KL45")]
     assert [(f.rule, f.span.column, f.severity) for f in findings] == [

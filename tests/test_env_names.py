@@ -440,17 +440,19 @@ def test_openai_azure_conflict_needs_the_module_client() -> None:
 # --- KL307 cross-file --------------------------------------------------------------------
 
 
-def test_mismatch_reported_at_definition_and_read() -> None:
+def test_mismatch_reported_once_at_the_definition_never_at_the_sdk_name() -> None:
+    # The SDK's own name is read correctly: the typo is at the definition, once (spec §3).
     files = {
         ".env": "OPENAI_APIKEY=x\nDEBUG=1\n",
         "app.py": (
             'import os\nfrom openai import OpenAI\nOpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
+            'other = os.getenv("OPENAI_API_KEY")\n'
         ),
     }
     findings = [f for f in project(files) if f.category.value == "env-var-name"]
-    assert kl3(findings) == [(".env", 1, 1, "KL307"), ("app.py", 3, 28, "KL307")]
+    assert kl3(findings) == [(".env", 1, 1, "KL307")]
     assert "app.py:3 reads `OPENAI_API_KEY`" in findings[0].message
-    assert ".env:1 defines `OPENAI_APIKEY`" in findings[1].message
+    assert "rename it to `OPENAI_API_KEY`" in findings[0].message
 
 
 def test_mismatch_when_code_reads_a_near_miss_of_the_defined_sdk_name() -> None:
@@ -474,12 +476,9 @@ def test_mismatch_between_project_names() -> None:
             'redis = os.getenv("REDIS_HOST")\n'
         ),
     }
-    assert kl3(project(files)) == [
-        (".env", 1, 1, "KL307"),
-        (".env", 2, 1, "KL307"),
-        ("settings.py", 2, 18, "KL307"),
-        ("settings.py", 3, 18, "KL307"),
-    ]
+    # Neither name is an SDK's: which end is wrong is the user's call; said once, at the
+    # definition, which names the read.
+    assert kl3(project(files)) == [(".env", 1, 1, "KL307"), (".env", 2, 1, "KL307")]
 
 
 def test_example_files_document_names_but_set_nothing() -> None:
@@ -488,7 +487,7 @@ def test_example_files_document_names_but_set_nothing() -> None:
         ".env.example": "OPENAI_API_KEY=\n",
         "app.py": 'import os\nos.environ["OPENAI_API_KEY"]\n',
     }
-    assert kl3(project(files)) == [(".env", 1, 1, "KL307"), ("app.py", 2, 13, "KL307")]
+    assert kl3(project(files)) == [(".env", 1, 1, "KL307")]
     files[".env"] = "OPENAI_API_KEY=x\n"
     assert kl3(project(files)) == []
 
@@ -520,7 +519,6 @@ def test_interpolations_are_fed_only_by_their_file_or_dotenv() -> None:
     assert kl3(project(files)) == [
         (".env", 1, 1, "KL307"),
         (".github/workflows/ci.yml", 6, 7, "KL303"),
-        ("docker-compose.yml", 4, 12, "KL307"),
     ]
 
 
@@ -683,7 +681,6 @@ EXPECTED = {
     (".env", 7, 17, "KL305"),  # OPENAI_API_TYPE=azure_ad
     (".env", 9, 1, "KL306"),  # GEMINI_API_KEY next to GOOGLE_API_KEY
     (".env", 11, 1, "KL307"),  # DATABSE_URL defined, app reads DATABASE_URL ...
-    ("app/main.py", 12, 24, "KL307"),  # ... the read
     (".env.example", 4, 1, "KL307"),  # ANTHROPIC_API_KEY documented, the app reads ...
     ("app/main.py", 16, 25, "KL307"),  # ... os.getenv("anthropic_api_key")
     ("docker-compose.yml", 8, 8, "KL304"),  # "HF_TOKEN " with a trailing space
@@ -724,3 +721,32 @@ def test_envproject_correct_lines_are_quiet() -> None:
     report = _run_cli("--select", "KL3")
     lines = {(f["path"], f["line"]) for f in report["findings"]}  # type: ignore[attr-defined]
     assert lines == {(path, line) for path, line, _, _ in EXPECTED}
+
+
+def test_mismatch_pairing_is_not_reads_times_definitions(monkeypatch) -> None:
+    # issue 8: a 2 MB .env of clean lines took 15 s (22 M comparisons of every read with
+    # every definition). Candidates now come from lookups: the comparisons stay near the
+    # number of real candidates, and the typo is still found.
+    from keylint.checks import envnames
+
+    calls = 0
+    real = envnames.EnvData.near_pair
+
+    def counting(self, a: str, b: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return real(self, a, b)
+
+    monkeypatch.setattr(envnames.EnvData, "near_pair", counting)
+    names = [f"SERVICE_{i:05d}_ENDPOINT" for i in range(5000)]
+    files = {
+        ".env": "".join(f"{n}=v\n" for n in names) + "DATABSE_URL=x\n",
+        "app.py": "import os\n"
+        + "".join(f'os.getenv("READ_{i}_ONLY")\n' for i in range(20))
+        + 'os.getenv("DATABASE_URL")\n',
+    }
+    findings = project(files)
+    assert [(f.path, f.span.line, f.rule) for f in findings if f.rule == "KL307"] == [
+        (".env", 5001, "KL307")
+    ]
+    assert calls < 2000  # 21 reads x 5,001 definitions = 105,021 before

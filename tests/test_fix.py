@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from conftest import fake_key
-from keylint.cli import cli
-
-
-def run(cwd: Path, *args: str):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
+from conftest import run_isolated as run
 
 
 def test_fix_strips_trailing_space_and_invisible_character(tmp_path: Path) -> None:

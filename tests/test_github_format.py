@@ -1,4 +1,4 @@
-"""``--format github``: GitHub Actions annotations (research/conventions.md B4).
+"""``--format github``: GitHub Actions annotations (GitHub's workflow-command docs).
 
 Escaping as ``@actions/core`` does it, columns only on one-line findings, ``notice`` for info,
 a plain summary line last, a hint to use SARIF past the per-step annotation limit, and the

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from snippets import filled, snippet
 
 from conftest import fake_key, render_source
 
@@ -153,9 +155,8 @@ def test_installed_hook_blocks_the_commit(
     rev = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True, text=True, check=True
     ).stdout.strip()
-    (project / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: keylint\n"
-    )
+    # The README's snippet, with only the repository and the commit filled in.
+    (project / ".pre-commit-config.yaml").write_text(filled("pre-commit", str(hook_repo), rev))
     assert pre_commit(["install"], project, env).returncode == 0
     write(project, "settings.py", 'TOKEN = "{key:openai-project-key}"\n')
     git(project, "add", ".")
@@ -170,6 +171,7 @@ def test_installed_hook_blocks_the_commit(
     output = commit.stdout + commit.stderr
     assert commit.returncode != 0, output[-3000:]
     assert "settings.py:1:10: KL101 " in output
+    assert "mutable reference" not in output  # a SHA rev: pre-commit pins it, no warning
     write(project, "settings.py", 'import os\nTOKEN = os.environ["OPENAI_API_KEY"]\n')
     git(project, "add", ".")
     commit = subprocess.run(
@@ -181,3 +183,44 @@ def test_installed_hook_blocks_the_commit(
         timeout=RUN_TIMEOUT,
     )
     assert commit.returncode == 0, (commit.stdout + commit.stderr)[-3000:]
+
+
+def test_readme_install_from_the_repository(hook_repo: Path, tmp_path: Path) -> None:
+    """`pip install "keylint @ git+<repository-url>"` builds keylint with its data."""
+    (line,) = [x for x in snippet("install").splitlines() if x.startswith("pip install")]
+    # file://localhost/…: older pips reject a file URL with an empty host in a requirement
+    requirement = shlex.split(filled("install", f"file://localhost{hook_repo}"))[2]
+    assert line.startswith('pip install "keylint @ git+')
+    target = tmp_path / "site"
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--target",
+                str(target),
+                requirement,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("pip install from the repository took too long")
+    if result.returncode != 0 and any(m in result.stderr for m in NETWORK_ERRORS):
+        pytest.skip("pip could not fetch the build backend: no network to PyPI")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (target / "keylint" / "_rules" / "providers" / "openai.yaml").is_file()
+    version = subprocess.run(
+        [sys.executable, "-m", "keylint", "--version"],
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert version.returncode == 0, version.stderr
+    assert "(provider data reviewed 20" in version.stdout

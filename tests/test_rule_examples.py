@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
-from conftest import lint, positions
-from keylint.checks import all_rules
+from conftest import lint, positions, render_source
+from keylint.checks import all_rules, kl4_endpoints
 from keylint.checks.base import rule_sections_missing
+from keylint.config import Settings
+from keylint.engine import Engine
 
 CASES = [
     pytest.param(rule, i, example, id=f"{rule.code}-{i}")
@@ -15,10 +19,26 @@ CASES = [
 ]
 
 
+# Examples are specs of a fixed day: shutdown dates in rules/ must not flip them.
+PINNED_DAY = datetime.date(2026, 12, 7)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kl4_endpoints, "TODAY", PINNED_DAY)
+
+
 @pytest.mark.parametrize(("rule", "index", "example"), CASES)
 def test_example(rule, index, example):
+    """With every rule on (so precedence between rules shows) and with the rule alone (so
+    a rule never depends on another being selected, as ruff's ``for_rule``)."""
     findings = lint(example.path, example.source, git_ignored=example.git_ignored)
     assert positions(findings, rule.code) == list(example.expect)
+    alone = Engine(Settings(select=(rule.code,)))
+    result = alone.lint_bytes(
+        example.path, render_source(example.source).encode(), git_ignored=example.git_ignored
+    )
+    assert positions(alone.collect([result], 1).findings, rule.code) == list(example.expect)
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
@@ -41,6 +61,7 @@ def test_codes_are_unique_and_in_their_category_range():
         "auth-header": "KL5",
         "deprecated-sdk": "KL6",
         "dotenv-syntax": "KL7",
+        "rate-limit": "KL8",
     }
     codes = [r.code for r in all_rules()]
     assert len(codes) == len(set(codes))

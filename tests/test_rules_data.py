@@ -148,3 +148,16 @@ def test_every_fact_cites_a_source() -> None:
     for fmt_provider in DB.providers:
         for key in fmt_provider.raw["keys"]:
             assert key.get("source"), f"{fmt_provider.id}/{key['id']} has no source"
+
+
+def test_a_misspelt_endpoint_kind_fails_loudly(tmp_path: Path) -> None:
+    # The design review's reproduction: `kind: removd` was dropped without a word.
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "common.yaml").write_text((data_dir() / "common.yaml").read_text())
+    acme = "id: acme\nname: Acme\nkeys: []\nendpoints:\n  - {kind: removd, path: /v1/old}\n"
+    (tmp_path / "providers" / "acme.yaml").write_text(acme)
+    with pytest.raises(DataError, match=r"acme.yaml endpoints\[0\]: unknown kind 'removd'"):
+        load_from(tmp_path)
+    (tmp_path / "providers" / "acme.yaml").write_text(acme.replace("removd", "misspelt-host"))
+    with pytest.raises(DataError, match="kind 'misspelt-host' needs host"):
+        load_from(tmp_path)

@@ -1,8 +1,8 @@
-"""``--format sarif``: valid SARIF 2.1.0 that GitHub code scanning accepts (contract §4).
+"""``--format sarif``: valid SARIF 2.1.0 that GitHub code scanning accepts.
 
 Checked here: the OASIS schema (vendored, tests/data/README.md), one unique ``rules[]`` entry
 per rule used with consistent ``ruleIndex``, UTF-16 columns, GitHub's line-hash fingerprint,
-paths relative to the repository root, and no raw key anywhere (contract §5). The Microsoft
+paths relative to the repository root, and no raw key anywhere. The Microsoft
 SARIF Multitool runs on the same project in CI (tests/sarif_multitool.py).
 """
 
@@ -29,7 +29,7 @@ from keylint.report.sarif import build, line_hashes, render, rule_descriptor, ut
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
-GOLDEN = DATA / "examples.sarif"
+GOLDEN = DATA / "demo.sarif"
 KEY_LINE = 'client = OpenAI(api_key="{key:openai-project-key}")\n'
 
 
@@ -156,7 +156,9 @@ def test_every_rule_project_validates_against_the_schema(
     assert run["columnKind"] == "utf16CodeUnits"
     driver = run["tool"]["driver"]
     assert driver["name"] == "keylint"
-    assert driver["version"] and driver["semanticVersion"] and driver["informationUri"]
+    assert driver["version"] and driver["semanticVersion"]
+    # no project URL is declared: no link to a page that may not exist
+    assert "informationUri" not in driver
 
 
 def test_every_rule_with_a_finding_example_is_exercised(
@@ -233,7 +235,7 @@ def test_rule_descriptor(rule: Any) -> None:
     assert 0 < len(d["fullDescription"]["text"]) <= 1024
     assert d["help"]["text"] and d["help"]["markdown"] == rule.docs()
     assert "```" not in d["help"]["text"]
-    assert d["helpUri"].startswith("https://")
+    assert "helpUri" not in d  # no documentation URL configured: the help is inline
     level = {"error": "error", "warning": "warning", "info": "note"}[rule.severity.value]
     assert d["defaultConfiguration"]["level"] == level
     props = d["properties"]
@@ -417,11 +419,11 @@ def test_without_git_uris_are_relative_to_the_working_directory(tmp_path: Path) 
 
 
 # --------------------------------------------------------------------------------------------
-# Golden file for examples/ (the lead adds tests/data/examples.sarif).
+# Golden file for demo/, the bundled broken project.
 
 
 def examples_sarif() -> dict[str, Any]:
-    _, doc = sarif_of(REPO, "examples")
+    _, doc = sarif_of(REPO, "demo")
     return normalise(doc)
 
 
@@ -429,7 +431,7 @@ def test_examples_golden() -> None:
     if os.environ.get("KEYLINT_UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(examples_sarif(), indent=2, ensure_ascii=False) + "\n")
     if not GOLDEN.exists():
-        pytest.skip("no tests/data/examples.sarif yet (KEYLINT_UPDATE_GOLDEN=1 writes it)")
+        pytest.skip("no tests/data/demo.sarif yet (KEYLINT_UPDATE_GOLDEN=1 writes it)")
     assert examples_sarif() == json.loads(GOLDEN.read_text(encoding="utf-8"))
 
 
@@ -475,3 +477,17 @@ def test_history_findings_get_no_disk_based_columns_or_fingerprint(tmp_path: Pat
     assert (region["startColumn"], region["endColumn"]) == (17, 20)
     assert "partialFingerprints" not in result
     assert result["properties"]["commit"] == "0" * 40
+
+
+def test_help_uri_only_when_a_documentation_url_is_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from keylint.report import sarif
+
+    rule = all_rules()[0]
+    monkeypatch.setattr(sarif, "_project_urls", lambda: (None, None))
+    assert "helpUri" not in rule_descriptor(rule)
+    docs = "https://docs.example.org/keylint/"
+    monkeypatch.setattr(sarif, "_project_urls", lambda: ("https://example.org/keylint", docs))
+    assert rule_descriptor(rule)["helpUri"] == f"https://docs.example.org/keylint/rules/{rule.code}"
+    assert sarif._driver([])["informationUri"] == "https://example.org/keylint"

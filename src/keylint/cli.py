@@ -18,7 +18,7 @@ import click
 from keylint import __version__
 from keylint.config import ConfigError, Settings
 from keylint.config import load as load_config
-from keylint.findings import Severity
+from keylint.findings import Confidence, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -29,7 +29,9 @@ class KeylintError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"keylint: error: {self.format_message()}", err=True)
+        from keylint.redaction import scrub  # an echoed path, selector or range may be a key
+
+        click.echo(f"keylint: error: {scrub(self.format_message())}", err=True)
 
 
 class DefaultGroup(click.Group):
@@ -41,6 +43,14 @@ class DefaultGroup(click.Group):
         ):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:  # click echoes a bad option value: it may be a key
+            from keylint.redaction import scrub
+
+            raise click.UsageError(scrub(exc.format_message()), ctx=exc.ctx) from None
 
 
 def _color_enabled(choice: str, stream: Any) -> bool:
@@ -59,14 +69,42 @@ def _csv(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the package version and the date the provider data was reviewed."""
+    if not value or ctx.resilient_parsing:
+        return
+    from keylint.freshness import version_line
+    from keylint.providers import load as load_db
+
+    click.echo(version_line(__version__, load_db()))
+    ctx.exit()
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="keylint")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and the date of the provider data, and exit.",
+)
 def cli() -> None:
     """keylint: find leaked, broken and misconfigured API keys before they cost you hours.
 
     `keylint [PATHS]...` checks files (same as `keylint check`). To check a directory
     named like a command, write `keylint check rules` or `keylint ./rules`.
     """
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: clear the progress line, say so once, exit 130 (128 + SIGINT) as shells do.
+    (click's own handling would print "Aborted!" and exit 1.)"""
+    from keylint.progress import clear_active
+
+    clear_active()
+    click.echo("keylint: interrupted", err=True)
+    sys.exit(130)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -76,8 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("keylint: interrupted", err=True)
-        sys.exit(130)
+        _interrupted()
     except Exception as exc:
         if os.environ.get("KEYLINT_DEBUG"):
             raise
@@ -107,6 +144,77 @@ def _use_hmac_key(key: str | None, env_name: str | None) -> None:
         os.environ[HMAC_KEY_ENV] = key
 
 
+def _verify_options(func: Any) -> Any:
+    """The --verify options, shared by `check` and `keys`."""
+    options = [
+        click.option(
+            "--verify",
+            is_flag=True,
+            help="Ask each key's provider (HTTPS, read-only request) whether the key works.",
+        ),
+        click.option(
+            "--verify-dry-run",
+            is_flag=True,
+            help="Print what --verify would send (method, URL, header names, key redacted); "
+            "send nothing.",
+        ),
+        click.option(
+            "--verify-concurrency",
+            type=click.IntRange(min=1, max=32),
+            default=4,
+            show_default=True,
+            help="Requests in flight at once.",
+        ),
+        click.option(
+            "--verify-timeout",
+            type=click.FloatRange(min=0.1, max=120),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait for each answer.",
+        ),
+        click.option(
+            "--no-verify-cache", is_flag=True, help="Ask again even if a recent answer is cached."
+        ),
+        click.option(
+            "--verify-cache-ttl",
+            type=click.FloatRange(min=0),
+            default=86400.0,
+            show_default=True,
+            help="Seconds a cached answer stays valid.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _verify_settings(params: dict[str, Any], quiet: bool) -> Any:
+    from keylint.run import progress_wanted
+    from keylint.verify import VerifyOptions
+
+    return VerifyOptions(
+        dry_run=params["verify_dry_run"],
+        concurrency=params["verify_concurrency"],
+        timeout=params["verify_timeout"],
+        use_cache=not params["no_verify_cache"],
+        cache_ttl=params["verify_cache_ttl"],
+        progress=not quiet and progress_wanted(),
+        echo=lambda line: click.echo(line, err=True),
+    )
+
+
+def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
+    from keylint.verify import RESULTS
+
+    only = _csv(values)
+    for value in only:
+        if value not in RESULTS:
+            raise KeylintError(
+                f"--verify-only: unknown result '{value}' (one of {', '.join(RESULTS)})"
+            )
+    return only
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -114,8 +222,9 @@ def _use_hmac_key(key: str | None, env_name: str | None) -> None:
     "--output-format",
     "output_format",
     default=None,
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    help="Output format (default: text; github when GITHUB_ACTIONS=true).",
+    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    help="Output format (default: text, with each finding's source line; concise: one line "
+    "per finding; github when GITHUB_ACTIONS=true).",
 )
 @click.option(
     "-o",
@@ -136,6 +245,12 @@ def _use_hmac_key(key: str | None, env_name: str | None) -> None:
     default=None,
     help="Lowest severity that makes the exit status 1 (default: warning).",
 )
+@click.option(
+    "--min-confidence",
+    type=click.Choice(["low", "medium", "high"]),
+    default=None,
+    help="Show and count only findings at or above this confidence (default: medium).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option(
     "--config",
@@ -144,6 +259,19 @@ def _use_hmac_key(key: str | None, env_name: str | None) -> None:
     help="Use this config file (pyproject.toml or .keylint.toml).",
 )
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    help="Gitignore-style patterns to skip, replacing the configured `exclude` "
+    "(relative to the working directory; comma-separated or repeated).",
+)
+@click.option(
+    "--extend-exclude",
+    "extend_exclude",
+    multiple=True,
+    help="Patterns to skip in addition to the configured `exclude`.",
+)
 @click.option(
     "--force-exclude",
     is_flag=True,
@@ -199,7 +327,18 @@ def _use_hmac_key(key: str | None, env_name: str | None) -> None:
 @click.option(
     "--unsafe-fixes",
     is_flag=True,
-    help="With --fix, also apply fixes that may change behaviour.",
+    help="With --fix or --diff, also apply fixes that may change behaviour.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff (keys redacted) instead of writing them; exit 1 "
+    "when there is something to fix.",
+)
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="List the fixes applied (with --fix) or available, per file.",
 )
 @click.option(
     "--update-baseline",
@@ -213,6 +352,14 @@ def _use_hmac_key(key: str | None, env_name: str | None) -> None:
     "report cannot be brute-forced back to a short password. Prefer the KEYLINT_HMAC_KEY "
     "variable or the `hmac-key-env` setting: a command line is visible to other users.",
 )
+@_verify_options
+@click.option(
+    "--verify-only",
+    multiple=True,
+    metavar="RESULTS",
+    help="Show only findings whose key got one of these results (live,invalid,…); "
+    "implies --verify.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str | None,
@@ -221,9 +368,12 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str | None,
+    min_confidence: str | None,
     exit_zero: bool,
     config_path: str | None,
     isolated: bool,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
     force_exclude: bool,
     statistics: bool,
     quiet: bool,
@@ -237,19 +387,25 @@ def check(
     unsafe_fixes: bool,
     update_baseline: bool,
     hmac_key: str | None,
+    diff: bool,
+    show_fixes: bool,
+    **verify_params: Any,
 ) -> None:
     """Check files and directories (default: the current directory)."""
     if staged and history is not None:
         raise KeylintError("--staged and --history cannot be combined")
     if update_baseline and not baseline:
         raise KeylintError("--update-baseline needs --baseline FILE")
-    if fix and (staged or history is not None):
-        raise KeylintError("--fix rewrites working-tree files: not with --staged or --history")
+    if (fix or diff) and (staged or history is not None):
+        flag = "--fix" if fix else "--diff"
+        raise KeylintError(f"{flag} rewrites working-tree files: not with --staged or --history")
     cwd = Path.cwd()
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
     )
     _use_hmac_key(hmac_key, settings.hmac_key_env)
+    if min_confidence:
+        settings = settings.merged(min_confidence=Confidence(min_confidence))
     # In GitHub Actions, annotations by default (as yamllint) — but not into a file or for
     # --statistics, where the user asked for something else than the log.
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
@@ -259,6 +415,8 @@ def check(
     from keylint.errors import BaselineError, GitError
     from keylint.run import RunOptions, execute
 
+    settings = _with_cli_excludes(settings, exclude, extend_exclude)
+    _note_data_age(settings, quiet)
     git_mode = staged or history is not None
     options = RunOptions(
         # --staged and --history without paths: the whole commit / repository, not the cwd.
@@ -272,9 +430,18 @@ def check(
         history=history,
         baseline=Path(baseline) if baseline else None,
         update_baseline=update_baseline,
+        settings_for=None
+        if isolated or config_path
+        else lambda path: _with_cli_excludes(
+            _settings(cwd, str(path), False, select, extend_select, ignore, fail_on, max_file_size),
+            exclude,
+            extend_exclude,
+        ),
     )
     try:
         outcome = execute(options)
+    except KeyboardInterrupt:
+        _interrupted()
     except (ConfigError, BaselineError) as exc:
         raise KeylintError(str(exc)) from None
     except GitError as exc:
@@ -282,8 +449,16 @@ def check(
     if outcome.baseline_update is not None:
         _report_baseline_update(outcome, quiet)
         sys.exit(EXIT_ERROR if outcome.fatal else EXIT_OK)
+    if diff:
+        sys.exit(_show_diff(outcome, options, unsafe_fixes))
     if fix:
-        _apply_fixes(outcome, cwd, unsafe_fixes)
+        outcome = _apply_fixes(outcome, options, unsafe_fixes, show_fixes)
+    elif show_fixes:
+        _list_fixes(outcome.findings, "available", unsafe_fixes)
+    # after --fix: the keys verified are the ones left in the files
+    only = _verify_only(verify_params.pop("verify_only"))
+    if verify_params["verify"] or verify_params["verify_dry_run"] or only:
+        _verify_check(outcome, options, _verify_settings(verify_params, quiet), only, quiet)
     _emit(outcome, fmt, output_file, statistics, quiet, color)
     failing = outcome.failing(settings.fail_on)
     if outcome.fatal:
@@ -291,13 +466,105 @@ def check(
     sys.exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
 
 
-def _apply_fixes(outcome: Any, cwd: Path, unsafe: bool) -> None:
-    from keylint.fix import apply_fixes
+def _with_cli_excludes(
+    settings: Settings, exclude: tuple[str, ...], extend_exclude: tuple[str, ...]
+) -> Settings:
+    """--exclude replaces the configured patterns, --extend-exclude adds to them (ruff's
+    options); both are relative to the working directory."""
+    patterns = (*_csv(exclude), *_csv(extend_exclude))
+    if not patterns:
+        return settings
+    return settings.merged(exclude=() if exclude else None, cli_exclude=patterns)
 
-    result = apply_fixes(outcome.findings, cwd, unsafe=unsafe)
-    outcome.findings = result.remaining
-    outcome.fixed = len(result.fixed)
-    outcome.errors.extend(result.errors)
+
+def _note_data_age(settings: Settings, quiet: bool) -> None:
+    """Load the provider data (a broken extend-data file is a config error, exit 2) and say
+    once when it is more than 120 days old."""
+    from keylint.checks.kl4_endpoints import today
+    from keylint.freshness import stale_note
+    from keylint.providers import load as load_db
+
+    try:
+        db = load_db(settings.extend_data)
+    except ConfigError as exc:
+        raise KeylintError(str(exc)) from None
+    note = stale_note(db, today())
+    if note and not quiet:
+        click.echo(f"keylint: note: {note}", err=True)
+
+
+def _verify_check(
+    outcome: Any, options: Any, settings: Any, only: tuple[str, ...], quiet: bool
+) -> None:
+    from keylint.providers import DataError
+    from keylint.verify import VerifyConfigError
+    from keylint.verify.attach import verify_outcome
+
+    try:
+        attached = verify_outcome(outcome, options, settings, only)
+    except (VerifyConfigError, DataError) as exc:
+        raise KeylintError(str(exc)) from None
+    outcome.notes.extend(attached.notes)
+    if attached.summary and not quiet:
+        click.echo(f"keylint: {attached.summary}", err=True)
+
+
+def _fix_plan(outcome: Any, options: Any, unsafe: bool) -> Any:
+    from keylint.fix.cliplan import plan_for_run
+
+    return plan_for_run(outcome.findings, options, unsafe)
+
+
+def _show_diff(outcome: Any, options: Any, unsafe: bool) -> int:
+    """--diff: the fixes as a unified diff on stdout; nothing is written."""
+    from keylint.fix.cliplan import redacted_diff, unsafe_hint
+
+    planned = _fix_plan(outcome, options, unsafe)
+    for path, message in [*outcome.errors, *planned.errors]:
+        click.echo(f"keylint: {path}: {message}", err=True)
+    click.echo(redacted_diff(planned), nl=False)
+    count = len(planned.fixed)
+    if not options.quiet:
+        files = len(planned.changes)
+        hint = unsafe_hint(outcome.findings, unsafe)
+        click.echo(f"Would fix {count} finding(s) in {files} file(s).{hint}", err=True)
+    return EXIT_FINDINGS if planned.changes else EXIT_OK
+
+
+def _apply_fixes(outcome: Any, options: Any, unsafe: bool, show: bool) -> Any:
+    """--fix: write the fixes, then lint again: what is reported is what is left."""
+    from keylint.fix.apply import write
+    from keylint.run import execute
+
+    planned = _fix_plan(outcome, options, unsafe)
+    errors = [*planned.errors, *write(planned)]
+    if show:
+        _list_fixes(planned.fixed, "fixed", unsafe)
+    for message in planned.messages:
+        click.echo(f"keylint: {message}", err=True)
+    if planned.changes:
+        outcome = execute(options)
+    outcome.fixed = len(planned.fixed)
+    outcome.errors.extend(errors)
+    return outcome
+
+
+def _list_fixes(findings: Sequence[Any], verb: str, unsafe: bool) -> None:
+    from keylint.fix.apply import allowed
+
+    rows = [f for f in findings if verb == "fixed" or allowed(f, unsafe)]
+    if not rows:
+        click.echo("Nothing fixed." if verb == "fixed" else "No fixes available.", err=True)
+        return
+    title = "Fixed" if verb == "fixed" else "Fixes available"
+    click.echo(f"{title} ({len(rows)}):", err=True)
+    for f in sorted(rows, key=lambda f: f.sort_key):
+        assert f.fix is not None
+        click.echo(
+            f"  {f.path}:{f.span.line}:{f.span.column} {f.rule} {f.fix.description}"
+            f" ({f.fix_applicability})",
+            err=True,
+        )
 
 
 def _report_baseline_update(outcome: Any, quiet: bool) -> None:
@@ -331,21 +598,29 @@ def _settings(
         fail_on=Severity(fail_on) if fail_on else None,
         max_file_size=max_file_size,
     )
-    _check_selectors(merged)
+    _check_selectors(merged, from_options=(*_csv(select), *_csv(extend_select), *_csv(ignore)))
     return merged
 
 
-def _check_selectors(settings: Settings) -> None:
-    from keylint.checks import all_rules
-    from keylint.config import selector_matches
-
-    selectors = (*settings.select, *settings.extend_select, *settings.ignore)
+def _check_selectors(settings: Settings, from_options: Sequence[str] = ()) -> None:
+    """Every rule selector of the options and the config names a rule (did-you-mean if not)."""
+    selectors = [
+        *settings.select,
+        *settings.extend_select,
+        *settings.ignore,
+        *(s for values in settings.per_file_ignores.values() for s in values),
+        *settings.severity,
+    ]
     if all(s.upper() == "ALL" for s in selectors):
         return  # nothing to check: don't import every rule module for it
-    rules = all_rules()
-    for selector in (*settings.select, *settings.extend_select, *settings.ignore):
-        if not any(selector_matches(selector, r.code, r.name, r.category.value) for r in rules):
-            raise KeylintError(f"unknown rule selector '{selector}' (see `keylint rules`)")
+    from keylint.selectors import unknown
+
+    for selector in selectors:
+        problem = unknown(selector)
+        if problem:
+            config = settings.source and selector not in from_options
+            where = f"{settings.source}: " if config else ""
+            raise KeylintError(f"{where}{problem}")
 
 
 def _emit(
@@ -364,14 +639,20 @@ def _emit(
     if not quiet:
         _echo_notes(outcome.notes)
     stream = sys.stdout
-    if statistics and fmt == "text":
+    if statistics and fmt in ("text", "concise"):
         body = text_report.statistics(report)
         if not quiet:
             body += text_report.summary(report) + "\n"
         color = False
     else:
-        color = fmt == "text" and output_file is None and _color_enabled(color_choice, stream)
-        body = outcome.render(fmt, color=color, quiet=quiet)
+        color = (
+            fmt in ("text", "concise")
+            and output_file is None
+            and _color_enabled(color_choice, stream)
+        )
+        # A path that does not exist was not checked: no "no problems" line for it.
+        no_summary = quiet or (outcome.fatal and not outcome.findings)
+        body = outcome.render(fmt, color=color, quiet=no_summary)
     if output_file:
         _write_output(Path(output_file), body)
     else:
@@ -379,7 +660,8 @@ def _emit(
 
 
 def _echo_notes(notes: Sequence[tuple[str, str]]) -> None:
-    """One line per skipped file, except that many binary files make one line, not 160."""
+    """One line per skipped file, except that many binary files make one line, not 160;
+    files over the size limit are counted in one line after their own."""
     binary = [path for path, message in notes if message == "binary file skipped"]
     for path, message in notes:
         if message != "binary file skipped" or len(binary) <= 5:
@@ -387,6 +669,27 @@ def _echo_notes(notes: Sequence[tuple[str, str]]) -> None:
     if len(binary) > 5:
         shown = ", ".join(binary[:3])
         click.echo(f"keylint: note: {len(binary)} binary files skipped ({shown}, …)", err=True)
+    _echo_size_count(notes)
+
+
+def _echo_size_count(notes: Sequence[tuple[str, str]]) -> None:
+    """``N file(s) over the size limit were not checked``: the count a user looks for."""
+    import re
+
+    limit = None
+    count = 0
+    for _path, message in notes:
+        m = re.search(r"over the size limit \((\d+);", message)
+        if m:
+            count += 1
+            limit = m.group(1)
+    if count:
+        files = "file was" if count == 1 else "files were"
+        click.echo(
+            f"keylint: note: {count} {files} not checked: over the size limit of {limit} "
+            "bytes (--max-file-size, or max-file-size in the config)",
+            err=True,
+        )
 
 
 def _write_output(path: Path, body: str) -> None:
@@ -396,6 +699,68 @@ def _write_output(path: Path, body: str) -> None:
         atomic_write(path, body.encode("utf-8"))
     except OSError as exc:
         raise KeylintError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@cli.command(name="keys")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--history",
+    "history",
+    is_flag=False,
+    flag_value="HEAD",
+    default=None,
+    metavar="[RANGE]",
+    help="Also say which commit first added each key, and when (default range: HEAD).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Use this config file (pyproject.toml or .keylint.toml).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary, no notes.")
+@_verify_options
+def keys(
+    paths: tuple[str, ...],
+    output_format: str,
+    history: str | None,
+    config_path: str | None,
+    isolated: bool,
+    quiet: bool,
+    **verify_params: Any,
+) -> None:
+    """List each distinct key once: provider, redacted form, fingerprint, every place it is
+    (and whether git ignores it), its first commit (--history), and whether it works (--verify).
+    """
+    from keylint.errors import GitError
+    from keylint.providers import DataError
+    from keylint.run import RunOptions
+    from keylint.verify import VerifyConfigError
+    from keylint.verify.keys import list_keys, render_json, render_text
+
+    cwd = Path.cwd()
+    settings = _settings(cwd, config_path, isolated, (), (), (), None, None)
+    options = RunOptions(paths=tuple(paths) or (".",), cwd=cwd, settings=settings, quiet=quiet)
+    wants = verify_params["verify"] or verify_params["verify_dry_run"]
+    verify = _verify_settings(verify_params, quiet) if wants else None
+    try:
+        result = list_keys(options, history, verify)
+    except ConfigError as exc:
+        raise KeylintError(str(exc)) from None
+    except GitError as exc:
+        raise KeylintError(f"git: {exc}") from None
+    except (VerifyConfigError, DataError) as exc:
+        raise KeylintError(str(exc)) from None
+    for path, message in result.errors:
+        click.echo(f"keylint: {path}: {message}", err=True)
+    if result.summary and not quiet:
+        click.echo(f"keylint: {result.summary}", err=True)
+    if output_format == "json":
+        click.echo(render_json(result, __version__), nl=False)
+    else:
+        click.echo(render_text(result), nl=False)
 
 
 @cli.command(name="rules")
@@ -416,7 +781,11 @@ def list_rules(output_format: str) -> None:
                         "name": r.name,
                         "category": r.category.value,
                         "severity": r.severity.value,
+                        "confidence": r.confidence.value,
+                        "confidence_policy": r.confidence_policy(),
                         "summary": r.summary,
+                        "fixable": r.fixable,
+                        "fix_applicability": r.fix_applicability,
                     }
                     for r in rules
                 ],
@@ -425,9 +794,12 @@ def list_rules(output_format: str) -> None:
         )
         return
     for r in rules:
+        mark = {"always": "[*]", "sometimes": "(*)"}.get(r.fixable, "")
         click.echo(
-            f"{r.code}  {r.name:<28} {r.category.value:<18} {r.severity.value:<8} {r.summary}"
+            f"{r.code}  {r.name:<28} {r.category.value:<18} {r.severity.value:<8} {mark:<4}"
+            f"{r.summary}"
         )
+    click.echo("\n[*] always fixable, (*) sometimes fixable (see `keylint rule CODE`)")
 
 
 @cli.command(name="rule")
@@ -438,11 +810,49 @@ def explain(code: str) -> None:
 
     rule = rule_by_code(code)
     if rule is None:
-        raise KeylintError(f"no rule '{code}' (see `keylint rules`)")
+        from keylint.selectors import suggestion
+
+        close = suggestion(code)
+        hint = f"did you mean `{close}`?" if close else "see `keylint rules`"
+        raise KeylintError(f"no rule '{code}' ({hint})")
     click.echo(f"# {rule.name} ({rule.code})\n")
     click.echo(f"Category: `{rule.category.value}` · default severity: `{rule.severity.value}`\n")
+    click.echo(f"Confidence: {rule.confidence_policy()}\n")
+    if rule.fixable == "never":
+        click.echo("Fix: not fixable\n")
+    else:
+        click.echo(f"Fix: {rule.fixable} available ({rule.fix_applicability})\n")
     click.echo(rule.docs())
 
 
 def die(message: str) -> NoReturn:
     raise KeylintError(message)
+
+
+@cli.command(name="doctor")
+@click.argument("path", default=".", type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Output format (default: text).",
+)
+def doctor(path: str, output_format: str) -> None:
+    """Why the key doesn't work on this machine: which value the app uses, and what is wrong.
+
+    Follows each provider variable from your shell through every dotenv file the code loads,
+    in load order; compares the installed SDKs with the code and the pins; shows proxies and
+    base URLs. Values are never printed: redacted forms and fingerprints only. Exit status 0
+    when the effective configuration has no problem, 1 otherwise.
+    """
+    from keylint.doctor import diagnose
+    from keylint.doctor.render import as_json, text
+
+    root = Path(path)
+    if not root.is_dir():
+        raise KeylintError(f"{path}: not a directory")
+    settings = _settings(root.resolve(), None, False, (), (), (), None, None)
+    diagnosis = diagnose(root, os.environ, settings)
+    click.echo(as_json(diagnosis) if output_format == "json" else text(diagnosis), nl=False)
+    sys.exit(EXIT_FINDINGS if diagnosis.failing else EXIT_OK)

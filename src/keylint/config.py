@@ -17,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from keylint.findings import Severity
+from keylint.findings import Confidence, Severity
 
 
 class ConfigError(Exception):
@@ -40,6 +40,10 @@ class Settings:
     extra_env_names: tuple[str, ...] = ()  # project names never to flag as near-misses
     hmac_key_env: str | None = None  # the variable holding the key of keyed fingerprints
     key_formats: tuple[Mapping[str, Any], ...] = ()  # the project's own key formats
+    extend_data: tuple[Path, ...] = ()  # directories of provider files (extend_data.py)
+    # --exclude / --extend-exclude: patterns relative to the working directory, as given
+    cli_exclude: tuple[str, ...] = ()
+    min_confidence: Confidence = Confidence.MEDIUM  # findings below it are hidden (spec §8)
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
 
@@ -59,6 +63,9 @@ _KEYS = {
     "extra-env-names",
     "hmac-key-env",
     "key-formats",
+    "extend-data",
+    "extend",
+    "min-confidence",
 }
 
 
@@ -80,7 +87,11 @@ def _severity(value: Any, where: str) -> Severity:
 def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+        from keylint.redaction import scrub  # the name is config text: it may be a key
+        from keylint.selectors import unknown_setting
+
+        problems = "; ".join(unknown_setting(k, _KEYS) for k in unknown)
+        raise ConfigError(f"{where}: {scrub(problems)}")
     kwargs: dict[str, Any] = {"source": where, "root": where.parent}
     for key in ("select", "extend-select", "ignore", "exclude", "extra-env-names"):
         if key in table:
@@ -99,8 +110,18 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
         kwargs["severity"] = {
             str(k).upper(): _severity(v, f"{where}: severity.{k}") for k, v in sev.items()
         }
+    if "extend-data" in table:
+        kwargs["extend_data"] = tuple(
+            (where.parent / d).resolve()
+            for d in _str_list(table["extend-data"], "extend-data", where)
+        )
     if "fail-on" in table:
         kwargs["fail_on"] = _severity(table["fail-on"], f"{where}: fail-on")
+    if "min-confidence" in table:
+        level = table["min-confidence"]
+        if level not in ("low", "medium", "high"):
+            raise ConfigError(f"{where}: 'min-confidence' must be low, medium or high")
+        kwargs["min_confidence"] = Confidence(level)
     if "max-file-size" in table:
         size = table["max-file-size"]
         if not isinstance(size, int) or size <= 0:
@@ -141,7 +162,43 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def load_file(path: Path) -> Settings:
+# A setting's key in the file → the Settings fields it sets (for `extend`: the keys a file
+# sets override the file it extends; the others come from there).
+_FIELDS = {
+    "select": ("select",),
+    "extend-select": ("extend_select",),
+    "ignore": ("ignore",),
+    "exclude": ("exclude",),
+    "per-file-ignores": ("per_file_ignores",),
+    "severity": ("severity",),
+    "fail-on": ("fail_on",),
+    "max-file-size": ("max_file_size",),
+    "extra-env-names": ("extra_env_names",),
+    "extend-data": ("extend_data",),
+}
+
+
+def load_file(path: Path, _chain: tuple[Path, ...] = ()) -> Settings:
+    """The settings of one config file; ``extend = "../pyproject.toml"`` first loads that
+    file (relative to this one), and this file's own settings override it (ruff's rule)."""
+    table = _table(path)
+    own = parse_table({k: v for k, v in table.items() if k != "extend"}, path)
+    if "extend" not in table:
+        return own
+    target = table["extend"]
+    if not isinstance(target, str):
+        raise ConfigError(f"{path}: 'extend' must be the path of another config file")
+    base_path = (path.parent / target).resolve()
+    if base_path in _chain or base_path == path.resolve():
+        raise ConfigError(f"{path}: 'extend' makes a loop ({target})")
+    if not base_path.is_file():
+        raise ConfigError(f"{path}: 'extend': no such file {target}")
+    base = load_file(base_path, (*_chain, path.resolve()))
+    changes = {f: getattr(own, f) for key in table if key in _FIELDS for f in _FIELDS[key]}
+    return replace(base, source=own.source, root=own.root, **changes)
+
+
+def _table(path: Path) -> Mapping[str, Any]:
     data = _read_toml(path)
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("keylint")
@@ -151,23 +208,29 @@ def load_file(path: Path) -> Settings:
         table = data.get("tool", {}).get("keylint", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.keylint] must be a table")
-    return parse_table(table, path)
+    return table
+
+
+def config_in(directory: Path) -> Path | None:
+    """The config file of this directory itself: .keylint.toml, keylint.toml, or a
+    pyproject.toml with [tool.keylint]."""
+    for name in (".keylint.toml", "keylint.toml"):
+        if (directory / name).is_file():
+            return directory / name
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        if isinstance(data.get("tool"), dict) and "keylint" in data["tool"]:
+            return pyproject
+    return None
 
 
 def find_config(start: Path) -> Path | None:
     """The closest .keylint.toml, keylint.toml or pyproject.toml with [tool.keylint]."""
     for directory in (start, *start.parents):
-        for name in (".keylint.toml", "keylint.toml"):
-            if (directory / name).is_file():
-                return directory / name
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = _read_toml(pyproject)
-            except ConfigError:
-                raise
-            if isinstance(data.get("tool"), dict) and "keylint" in data["tool"]:
-                return pyproject
+        found = config_in(directory)
+        if found is not None:
+            return found
         if (directory / ".git").exists():
             break  # a repository's settings never come from the repository around it
     return None

@@ -1,4 +1,4 @@
-"""Which files a run reads (contract §2).
+"""Which files a run reads.
 
 Inside a git work tree, git itself says what is ignored (``git ls-files``), so the answer is
 git's own view: a tracked file is never ignored even when a ``.gitignore`` pattern matches it.
@@ -10,11 +10,13 @@ default excludes only.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from keylint.redaction import scrub
 from keylint.source import is_dotenv_name
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -211,7 +213,7 @@ def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
         path = root / name
         if path.is_file() and not path.is_symlink():
             yield Target(path, display_path(path, cwd))
-    # Ignored dotenv files still hold the keys the code uses: read them too (contract §2).
+    # Ignored dotenv files still hold the keys the code uses: read them too.
     dotenv_spec = [":(glob)**/.env", ":(glob)**/.env.*", ":(glob)**/*.env"]
     prefix = "" if rel == "." else rel.rstrip("/") + "/"
     ignored = _git_lines(root, ["ls-files", "-z", "-oi", "--exclude-standard", "--", *dotenv_spec])
@@ -226,13 +228,39 @@ def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
             yield Target(path, display_path(path, cwd), git_ignored=True)
 
 
-def _walk_plain(directory: Path, cwd: Path) -> Iterator[Target]:
-    for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
+def _walk_plain(
+    directory: Path, cwd: Path, errors: list[tuple[str, str]] | None = None
+) -> Iterator[Target]:
+    def unreadable(exc: OSError) -> None:  # os.walk skips such a directory silently otherwise
+        if errors is not None and exc.filename is not None:
+            where = display_path(Path(os.fsdecode(exc.filename)), cwd)
+            errors.append((where, f"cannot read directory: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(directory, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDED_DIRS)
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if not path.is_symlink():
+            # Regular files only (lstat: no symlinks): a FIFO would block the read forever,
+            # a device like /dev/zero never ends. Git walks skip them the same way.
+            if _special_kind(path) is None and path.is_file():
                 yield Target(path, display_path(path, cwd))
+
+
+def _special_kind(path: Path) -> str | None:
+    """What ``path`` is when it is neither a regular file, a directory nor a symlink."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return None
 
 
 def discover(paths: Sequence[str], cwd: Path) -> Discovery:
@@ -241,6 +269,7 @@ def discover(paths: Sequence[str], cwd: Path) -> Discovery:
     explicit_dotenv: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        raw = scrub(raw)  # echoed in errors below: a path typed on the command line may be a key
         if not path.is_absolute():
             path = cwd / path
         if path.is_symlink() and not path.exists():
@@ -256,11 +285,15 @@ def discover(paths: Sequence[str], cwd: Path) -> Discovery:
                 # virtualenv, a vendored tree): the user asked for it, so walk it plainly.
                 root = None
             try:
-                found = list(_walk_git(path, root, cwd) if root else _walk_plain(path, cwd))
+                walk = _walk_git(path, root, cwd) if root else _walk_plain(path, cwd, errors)
+                found = list(walk)
             except (OSError, subprocess.SubprocessError) as exc:
                 errors.append((raw, f"cannot list files: {exc}"))
                 continue
             targets.extend(found)
+        elif not path.is_file():  # named, but never opened: reading it would block or not end
+            kind = _special_kind(path.resolve()) or "not a regular file"
+            errors.append((raw, f"not checked: {kind}"))
         else:
             targets.append(Target(path, display_path(path, cwd), explicit=True))
             if is_dotenv_name(path.name):

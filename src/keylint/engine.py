@@ -10,27 +10,27 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from keylint import suppress
+from keylint.analysis import FileRole, confidence
 from keylint.checks import all_rules
 from keylint.checks.base import FileContext, ProjectContext, ProjectRule, Rule
-from keylint.config import Settings, is_selected
+from keylint.config import Settings, is_selected, selector_matches
 from keylint.credfiles import is_credential_file
 from keylint.discovery import Target, is_binary_name
 from keylint.extract import extract
-from keylint.facts import Fact
+from keylint.facts import Fact, Span
 from keylint.findings import Finding, Severity, redact
 from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB, with_user_formats
 from keylint.providers import load as load_db
-from keylint.source import FileKind, SourceFile, detect_kind
+from keylint.scheduler import PARALLEL_MIN_FILES
+from keylint.source import FileKind, SourceFile, detect_kind, transcode
+from keylint.source import decode as decode  # moved to source.py; run.py imports it here
 
-# Below this many files a second process costs more than it saves.
-PARALLEL_MIN_FILES = 200
 _SNIFF_BYTES = 8192
 
 
@@ -42,6 +42,7 @@ class FileResult:
     # (file, facts) kept for cross-file rules. Not a FileContext: that would pickle a copy of
     # the provider data into every result sent back from a worker process.
     project_facts: tuple[SourceFile, list[Fact]] | None = None
+    hidden: int = 0  # findings below --min-confidence
     checked: bool = False  # read and prefiltered (not skipped)
     parsed: bool = False  # passed the prefilter and was parsed
 
@@ -54,6 +55,7 @@ class RunResult:
     files_seen: int
     files_checked: int
     files_parsed: int
+    hidden: int = 0  # findings below --min-confidence, not shown and not counted
 
 
 def select_rules(settings: Settings, extra_ignore: Sequence[str] = ()) -> list[Rule]:
@@ -62,16 +64,6 @@ def select_rules(settings: Settings, extra_ignore: Sequence[str] = ()) -> list[R
         for rule in all_rules()
         if is_selected(settings, rule.code, rule.name, rule.category.value, extra_ignore)
     ]
-
-
-def decode(data: bytes) -> tuple[str, bool]:
-    """UTF-8 (BOM stripped); invalid bytes become U+FFFD. Returns (text, had_invalid_bytes)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return data.decode("utf-8", "replace"), True
 
 
 class Engine:
@@ -83,12 +75,18 @@ class Engine:
         pins: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db if db is not None else with_user_formats(load_db(), settings.key_formats)
+        self.db = (
+            db
+            if db is not None
+            else with_user_formats(load_db(settings.extend_data), settings.key_formats)
+        )
         # Rules are imported on first use: a run whose files all fail the prefilter (the
         # common pre-commit case) never imports the ~60 rule modules and their regexes.
         self._given_rules = list(rules) if rules is not None else None
         self.pins = pins or {}
         self.prefilter = Prefilter.from_db(self.db)
+        self.hidden = 0  # findings below --min-confidence in this process
+        self.project_errors: list[tuple[str, str]] = []
 
     @functools.cached_property
     def rules(self) -> list[Rule]:
@@ -133,6 +131,7 @@ class Engine:
         self, display: str, data: bytes, *, git_ignored: bool = False
     ) -> FileResult | SourceFile:
         """Bytes → SourceFile, or a FileResult when there is nothing to parse."""
+        data, bad_units = transcode(data)  # UTF-16/32 with a BOM: read as the text it is
         if b"\0" in data[:_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return FileResult(note=(display, "binary file skipped"))
         kind = detect_kind(display)
@@ -145,30 +144,57 @@ class Engine:
             return FileResult(checked=True)
         text, invalid = decode(data)
         file = SourceFile.from_text(display, text, kind=kind, git_ignored=git_ignored)
-        if invalid:
+        if invalid or bad_units:
             file.decode_error = True
         return file
 
     def check_file(self, file: SourceFile) -> FileResult:
-        extracted = extract(file, self.db)
+        """Extract and check one file. An exception from an extractor or a rule becomes an
+        error entry for this file (the rest of the run and the other rules' findings on this
+        file are kept), as ruff catches a panic per file."""
+        errors: list[str] = []
+        try:
+            extracted = extract(file, self.db)
+        except Exception as exc:  # a bug must not cost the run
+            _reraise_when_debugging()
+            return FileResult(error=(file.path, self.scrub(_internal("extracting", exc))))
         ctx = FileContext(file, extracted.facts, self.db, self.pins)
         findings: list[Finding] = []
+        documents = file.is_example or ctx.role in (FileRole.DOCS, FileRole.EXAMPLE)
         for rule in self.file_rules:
-            if file.is_example and not rule.applies_to_examples:
+            if documents and not rule.applies_to_examples:
                 continue
-            findings.extend(rule.check(ctx))
+            try:
+                findings.extend(rule.check(ctx))
+            except Exception as exc:  # one rule's bug costs only its findings
+                _reraise_when_debugging()
+                errors.append(_internal(rule.code, exc))
+        findings = self._judge(findings, {file.path: ctx})
+        hidden_before = self.hidden
         findings = self._filter(suppress.apply(findings, file), file.path)
+        hidden = self.hidden - hidden_before
         error = None
         if extracted.error:
             error = (file.path, self.scrub(extracted.error))
+        elif errors:
+            error = (file.path, self.scrub("; ".join(errors)))
         elif file.decode_error:
             error = (file.path, "invalid UTF-8 (decoded with replacement characters)")
+        elif typo := suppress.unknown_codes(file):
+            error = (file.path, typo)
         project = None
         if self.wanted:
             kept = [f for f in extracted.facts if isinstance(f, self.wanted)]
             if kept:
                 project = (file, kept)
-        return FileResult(findings, error=error, project_facts=project, checked=True, parsed=True)
+        return FileResult(
+            findings,
+            error=error,
+            project_facts=project,
+            hidden=hidden,
+            checked=True,
+            parsed=True,
+        )
 
     def lint_target(self, target: Target) -> FileResult:
         prepared = self.read(target)
@@ -184,13 +210,24 @@ class Engine:
 
     # --- a run -------------------------------------------------------------------------
 
+    def plan(self, displays: Iterable[str]) -> None:
+        """Tell the prefilter what the run holds, whatever its source (tree, index): does
+        any file define env variables? If none does, a file that only reads env variables
+        is parsed only when a name it reads is one the env data judges."""
+        self.prefilter.env_defined = any(defines_env(d) for d in displays)
+        if not self.prefilter.env_defined:
+            from keylint.checks.envnames import env_data
+
+            data = env_data(self.db)
+            self.prefilter.env_name_matters = lambda name: data.judges(name.upper())
+
     def run(
         self,
         targets: Sequence[Target],
         progress: Callable[[int, int], None] | None = None,
         jobs: int | None = None,
     ) -> RunResult:
-        self.prefilter.env_reads = any(defines_env(t.display) for t in targets)
+        self.plan(t.display for t in targets)
         results = self._map(targets, progress, jobs)
         return self.collect(results, len(targets))
 
@@ -199,8 +236,9 @@ class Engine:
         errors: list[tuple[str, str]] = []
         notes: list[tuple[str, str]] = []
         project_files: list[FileContext] = []
-        checked = parsed = 0
+        checked = parsed = hidden = 0
         for r in results:
+            hidden += r.hidden
             findings.extend(r.findings)
             if r.error:
                 errors.append(r.error)
@@ -212,26 +250,71 @@ class Engine:
             checked += r.checked
             parsed += r.parsed
         if parsed and self.project_rules:
+            before = self.hidden
             findings.extend(self.check_project(project_files))
+            hidden += self.hidden - before
+            errors.extend(self.project_errors)
         findings.sort(key=lambda f: f.sort_key)
-        return RunResult(_dedupe(findings), errors, notes, seen, checked, parsed)
+        return RunResult(_dedupe(findings), errors, notes, seen, checked, parsed, hidden)
 
     def check_project(self, files: Sequence[FileContext]) -> list[Finding]:
         project = ProjectContext(files, self.db, self.pins, self.settings.extra_env_names)
-        by_path = {f.file.path: f.file for f in files}
-        out: list[Finding] = []
+        by_path = {f.file.path: f for f in files}
+        found: list[Finding] = []
         for rule in self.project_rules:
-            for finding in rule.check_project(project):
-                source = by_path.get(finding.path)
-                if source is not None and suppress.is_suppressed(finding, source):
-                    continue
-                out.append(finding)
+            try:
+                found.extend(rule.check_project(project))
+            except Exception as exc:  # one rule's bug costs only its findings
+                _reraise_when_debugging()
+                self.project_errors.append(("(project)", _internal(rule.code, exc)))
+        out = []
+        for finding in self._judge(found, by_path):
+            ctx = by_path.get(finding.path)
+            if ctx is not None and suppress.is_suppressed(finding, ctx.file):
+                continue
+            out.append(finding)
         return self._filter(out, None)
+
+    def _judge(self, findings: list[Finding], files: Mapping[str, FileContext]) -> list[Finding]:
+        """Precedence, declared once (``Rule.yields_to``), then the confidence policy.
+
+        A finding yields only to a finding that exists, so a rule that is not selected never
+        silences another one.
+        """
+        if not findings:
+            return findings
+        rules = self.rule_types
+        spans: dict[tuple[str, str], list[Span]] = {}
+        for f in findings:
+            spans.setdefault((f.path, f.rule), []).append(f.span)
+        out = []
+        for f in findings:
+            rule = rules.get(f.rule)
+            if rule is not None and any(
+                _overlap(f.span, other)
+                for code in rule.yields_to
+                for other in spans.get((f.path, code), ())
+            ):
+                continue
+            ctx = files.get(f.path)
+            if ctx is not None:
+                heuristic = rule.heuristic_secret if rule is not None else False
+                f = confidence.apply(f, ctx.role, heuristic)
+            out.append(f)
+        return out
+
+    @functools.cached_property
+    def rule_types(self) -> dict[str, type[Rule]]:
+        return {type(r).code: type(r) for r in self.rules}
 
     def _filter(self, findings: Iterable[Finding], path: str | None) -> list[Finding]:
         out = []
+        floor = self.settings.min_confidence.rank
         for f in findings:
             if self._ignored_for_path(f):
+                continue
+            if f.confidence.rank < floor:
+                self.hidden += 1
                 continue
             override = self.settings.severity.get(f.rule)
             f = f.with_severity(override) if override else f
@@ -241,7 +324,7 @@ class Engine:
 
     def scrub(self, text: str) -> str:
         """``text`` with every provider-format key in it redacted: the last guard between a
-        rule's or a parser's message and any output (contract §5)."""
+        rule's or a parser's message and any output."""
         for start, end, fmt in reversed(self.db.find_keys(text)):
             text = text[:start] + redact(text[start:end], fmt.prefix) + text[end:]
         return text
@@ -253,9 +336,7 @@ class Engine:
 
         for pattern, codes in self.settings.per_file_ignores.items():
             if matches(pattern, finding.path, self.settings) and any(
-                finding.rule.startswith(c.upper())
-                or c.lower() in (finding.name, finding.category.value)
-                or c.upper() == "ALL"
+                selector_matches(c, finding.rule, finding.name, finding.category.value)
                 for c in codes
             ):
                 return True
@@ -267,40 +348,25 @@ class Engine:
         progress: Callable[[int, int], None] | None,
         jobs: int | None,
     ) -> list[FileResult]:
-        workers = jobs if jobs is not None else (os.cpu_count() or 1)
+        from keylint.scheduler import Scheduler
+
         total = len(targets)
-        if workers <= 1 or total < PARALLEL_MIN_FILES:
-            results = []
-            for i, target in enumerate(targets, 1):
-                results.append(self.lint_target(target))
+        scheduler = Scheduler(self, jobs, expected=total)
+        size = scheduler.batch_size(total) if total >= PARALLEL_MIN_FILES else 1
+        results: list[FileResult] = []
+        try:
+            for start in range(0, total, size):
+                for _, done in scheduler.submit(targets[start : start + size], None):
+                    results.extend(done)
+                    if progress:
+                        progress(len(results), total)
+            for _, done in scheduler.drain():
+                results.extend(done)
                 if progress:
-                    progress(i, total)
-            return results
-        global _WORKER_ENGINE
-        _WORKER_ENGINE = self  # inherited by forked workers: no re-loading of data
-        chunk = max(8, min(256, total // (workers * 8) or 1))
-        batches = [targets[i : i + chunk] for i in range(0, total, chunk)]
-        results = []
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor  # only when a pool is used
-
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(self._state(),),
-        ) as pool:
-            done = 0
-            for batch_results in pool.map(_lint_batch, batches):
-                results.extend(batch_results)
-                done += len(batch_results)
-                if progress:
-                    progress(done, total)
+                    progress(len(results), total)
+        finally:
+            scheduler.close()
         return results
-
-    def _state(self) -> tuple[Any, ...]:
-        return (self.settings, [type(r) for r in self.rules], self.pins)
 
 
 def defines_env(path: str) -> bool:
@@ -315,19 +381,29 @@ def defines_env(path: str) -> bool:
     )
 
 
-_WORKER_ENGINE: Engine | None = None
+def _reraise_when_debugging() -> None:
+    if os.environ.get("KEYLINT_DEBUG"):
+        raise  # called only from inside an except block
 
 
-def _init_worker(state: tuple[Any, ...]) -> None:
-    global _WORKER_ENGINE
-    if _WORKER_ENGINE is None:  # spawn start method: rebuild from the settings
-        settings, rule_types, pins = state
-        _WORKER_ENGINE = Engine(settings, [t() for t in rule_types], pins=pins)
+def _internal(where: str, exc: BaseException) -> str:
+    """An error entry for a bug in keylint: the exception's type, never its text (which
+    could quote file content), and where to report it."""
+    return (
+        f"internal error in {where} ({type(exc).__name__}); the file's other checks ran. "
+        "Please report it (KEYLINT_DEBUG=1 shows the traceback)"
+    )
 
 
-def _lint_batch(batch: Sequence[Target]) -> list[FileResult]:
-    assert _WORKER_ENGINE is not None
-    return [_WORKER_ENGINE.lint_target(t) for t in batch]
+def _overlap(a: Span, b: Span) -> bool:
+    return (
+        (a.line, a.column) < (b.end_line, b.end_column)
+        and (b.line, b.column)
+        < (
+            a.end_line,
+            a.end_column,
+        )
+    ) or (a.line, a.column) == (b.line, b.column)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

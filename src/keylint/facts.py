@@ -34,7 +34,7 @@ class Span:
 
 
 class Context(str, Enum):
-    """What the text around a fact is: it decides which rules apply (contract §3)."""
+    """What the text around a fact is: it decides which rules apply."""
 
     CODE = "code"  # executable source: Python, shell, JS, Dockerfile, a Markdown code block
     CONFIG = "config"  # a value in a data file: dotenv, YAML, JSON, TOML, INI
@@ -46,6 +46,17 @@ class Context(str, Enum):
     def runs(self) -> bool:
         """True where a value is used by a program (code and configuration)."""
         return self in (Context.CODE, Context.CONFIG)
+
+
+class Role(str, Enum):
+    """Where a value sits in the syntax around it (extractors set it; ``analysis`` reads
+    meaning into it). A value an extractor cannot place is ``DIRECT``."""
+
+    DIRECT = "direct"  # bound to a name, passed as an argument, a mapping value
+    ELEMENT = "element"  # an item of a list/tuple/set literal or a YAML/JSON/TOML array
+    KEY = "key"  # a mapping key
+    TYPE = "type"  # inside a type expression: Literal["a", "b"], an annotation
+    COMPARED = "compared"  # compared or tested: ==, in, .startswith(...), match/case
 
 
 class Origin(str, Enum):
@@ -85,6 +96,8 @@ class Value:
     quote: str = ""  # the quote character(s) around the value in the source, "" if unquoted
     dynamic: bool = False
     is_template: bool = False  # a string that looks like a template but is not formatted
+    role: Role = Role.DIRECT
+    call: str | None = None  # the callee when the value is an argument of a call ("f" or "a.b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +120,16 @@ class EnvDef:
     context: Context
     how: str  # "dotenv", "export", "compose", "workflow", "dockerfile"
     value: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnvDynamic:
+    """Code reads or sets environment variables whose names keylint cannot see: a name built
+    at run time (``os.environ[name]``, ``os.getenv(f"{p}_KEY")``) or ``os.environ.update(d)``
+    (a loader copying a config file into the environment)."""
+
+    span: Span
+    writes: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,4 +186,31 @@ class DotenvEntry:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-Fact = Value | EnvRead | EnvDef | Header | SdkUse | DotenvEntry
+@dataclass(frozen=True, slots=True)
+class Handler:
+    """An ``except`` clause inside a loop: what it catches and what its body does."""
+
+    span: Span  # the ``except`` keyword
+    types: tuple[str, ...]  # import-resolved names of the caught types (empty: bare except)
+    calls: tuple[str, ...]  # import-resolved callees called in the body
+    strings: tuple[str, ...]  # string constants in the body (`e.code == "..."`)
+    exits: bool  # a raise, return or break anywhere in the body
+    ends: str  # kind of the body's last statement: "raise", "return", "break", "continue", ""
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A ``for``/``while`` loop of Python code that calls an SDK or catches exceptions.
+
+    Syntax only: the rate-limit rules decide what a retry, a backoff or a cap is.
+    """
+
+    span: Span  # the whole statement
+    keyword: Span  # ``for`` / ``while``
+    infinite: bool  # ``while True`` / ``while 1``: it ends only by break, return or raise
+    calls: tuple[tuple[str, Span], ...]  # import-resolved callees in the body, with spans
+    handlers: tuple[Handler, ...]  # except clauses of try statements in the body
+    guarded_exit: bool  # a raise/break/return under an ``if`` of the body, outside handlers
+
+
+Fact = Value | EnvRead | EnvDef | EnvDynamic | Header | SdkUse | DotenvEntry | Loop

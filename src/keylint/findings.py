@@ -17,7 +17,7 @@ from keylint.facts import Span
 
 
 class Category(str, Enum):
-    """The ten finding categories of the contract (§3), exact strings."""
+    """The finding categories of the contract (§3), exact strings."""
 
     HARDCODED_SECRET = "hardcoded-secret"
     PLACEHOLDER_KEY = "placeholder-key"
@@ -29,6 +29,7 @@ class Category(str, Enum):
     DEPRECATED_SDK = "deprecated-sdk"
     AUTH_HEADER = "auth-header"
     DOTENV_SYNTAX = "dotenv-syntax"
+    RATE_LIMIT = "rate-limit"  # retries that make rate limits and billing errors worse (KL8xx)
 
 
 class Severity(str, Enum):
@@ -66,7 +67,7 @@ def fingerprint(raw: str) -> str:
 
 
 def redact(raw: str, prefix: str = "") -> str:
-    """Show at most the provider prefix plus 4 characters and the last 4 (contract §5).
+    """Show at most the provider prefix plus 4 characters and the last 4.
 
     Never more than a third of the value is shown: short values show less, down to nothing
     but an ellipsis.
@@ -86,6 +87,22 @@ def redact(raw: str, prefix: str = "") -> str:
     head = rest[:head_n]
     tail = rest[len(rest) - tail_n :] if tail_n else ""
     return f"{shown_prefix}{head}…{tail}"
+
+
+class Confidence(str, Enum):
+    """How sure a finding's claim is (spec §8): ``high`` from the text alone, ``medium`` on a
+    heuristic, ``low`` where the role of the file or value makes the claim doubtful."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 0, "medium": 1, "high": 2}[self.value]
+
+    def at_most(self, cap: Confidence) -> Confidence:
+        return self if self.rank <= cap.rank else cap
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +130,43 @@ class Fix:
     replacement: str
     description: str
     applicability: str = "safe"  # "safe" | "unsafe" | "display-only" (ruff's levels)
+    # A whole-file rewrite done by keylint.fix (e.g. "openai-v1", "move-key") instead of the
+    # span edit; ``span`` then only says where the finding is.
+    transform: str | None = None
+    # The same fix's edits in other files (path, span, replacement): a renamed environment
+    # variable is renamed wherever the project reads or defines it, in one run.
+    edits: tuple[tuple[str, Span, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What the provider answered about a key (``--verify``, spec §7); never the key itself.
+
+    ``result`` is one of live, invalid, quota-exhausted, restricted, rate-limited,
+    unreachable, unsupported, error; ``reason`` a finer name (``mismatched-organization``,
+    ``dns``); ``status`` the HTTP status of the answer, when there was one.
+    """
+
+    result: str
+    provider: str = ""
+    reason: str | None = None
+    status: int | None = None
+    detail: str = ""  # one plain sentence: what it means and what to do
+    cached: bool = False
+
+    def __str__(self) -> str:
+        return self.result
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"result": self.result, "provider": self.provider}
+        if self.reason:
+            out["reason"] = self.reason
+        if self.status is not None:
+            out["status"] = self.status
+        if self.detail:
+            out["detail"] = self.detail
+        out["cached"] = self.cached
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +181,31 @@ class Finding:
     provider: str | None = None
     secret: Secret | None = None
     fix: Fix | None = None
-    verification: str | None = None
+    verification: Verification | None = None
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    confidence: Confidence = Confidence.HIGH
+    # Why the confidence is below the rule's own (shown in JSON/SARIF): "test file", ...
+    confidence_reason: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.rule)
 
+    @property
+    def fix_applicability(self) -> str | None:
+        """The fix's applicability for this finding: a safe fix of a low-confidence finding
+        is unsafe (the claim itself is doubtful, so is changing the file for it)."""
+        if self.fix is None:
+            return None
+        if self.fix.applicability == "safe" and self.confidence is Confidence.LOW:
+            return "unsafe"
+        return self.fix.applicability
+
     def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)
 
-    def with_verification(self, verification: str) -> Finding:
+    def with_confidence(self, confidence: Confidence, reason: str | None) -> Finding:
+        return replace(self, confidence=confidence, confidence_reason=reason)
+
+    def with_verification(self, verification: Verification) -> Finding:
         return replace(self, verification=verification)

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
 
-from keylint.engine import PARALLEL_MIN_FILES, Engine, FileResult
+from keylint.engine import Engine, FileResult
 from keylint.errors import GitError
-from keylint.findings import Category, Finding
+from keylint.findings import Finding
+from keylint.scheduler import Scheduler
 
 # Regular files only: symlinks (120000) hold a path, gitlinks (160000) a commit id.
 _FILE_MODES = frozenset({"100644", "100755"})
@@ -65,6 +65,15 @@ def _decode_path(raw: bytes) -> str:
 def repo_root(cwd: Path) -> Path:
     out = _git(cwd, ["rev-parse", "--show-toplevel"])
     return Path(out.decode("utf-8", "surrogateescape").strip())
+
+
+def is_shallow(root: Path) -> bool:
+    """A shallow clone (CI checkouts are, by default): older commits are not there."""
+    try:
+        out = _git(root, ["rev-parse", "--is-shallow-repository"], check=False)
+    except GitError:
+        return False
+    return out.strip() == b"true"
 
 
 def has_head(root: Path) -> bool:
@@ -284,100 +293,12 @@ class BlobReader:
 # --- linting blobs, in this process or a pool ------------------------------------------------
 
 
-def secret_findings(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.category is Category.HARDCODED_SECRET]
+# Blobs are linted by the one scheduler every source uses (scheduler.py).
 
 
-_POOL_ENGINE: Engine | None = None
-
-
-def _init_worker(state: tuple[Any, ...]) -> None:
-    global _POOL_ENGINE
-    if _POOL_ENGINE is None:  # spawn start method: rebuild the engine
-        settings, rule_types, pins = state
-        _POOL_ENGINE = Engine(settings, [t() for t in rule_types], pins=pins)
-
-
-def _lint_batch(batch: Sequence[tuple[str, bytes]], secrets_only: bool) -> list[FileResult]:
-    assert _POOL_ENGINE is not None
-    return lint_items(_POOL_ENGINE, batch, secrets_only)
-
-
-def lint_items(
-    engine: Engine, batch: Sequence[tuple[str, bytes]], secrets_only: bool
-) -> list[FileResult]:
-    out = []
-    for display, data in batch:
-        result = engine.lint_bytes(display, data, git_ignored=False)
-        if secrets_only:
-            # Old blobs: only leaked keys matter; parse errors and notes are not actionable.
-            result = FileResult(secret_findings(result.findings), checked=result.checked)
-        out.append(result)
-    return out
-
-
-@dataclass
-class BlobLinter:
-    """Lint batches of blobs; switches to a process pool once there is enough work.
-
-    Results come back in submission order; at most ``2 × workers`` batches are in flight,
-    which bounds memory whatever the size of the history.
-    """
-
-    engine: Engine
-    jobs: int | None = None
-    secrets_only: bool = False
-    _pool: ProcessPoolExecutor | None = None
-    _pending: deque[tuple[Any, Future[list[FileResult]]]] = field(default_factory=deque)
-    _seen: int = 0
-
-    @property
-    def workers(self) -> int:
-        return self.jobs if self.jobs is not None else (os.cpu_count() or 1)
-
-    def submit(self, batch: Sequence[Blob], tag: Any) -> Iterator[tuple[Any, list[FileResult]]]:
-        """Queue a batch; yields ``(tag, results)`` of batches that are finished."""
-        items = [(b.display, b.data) for b in batch if b.data is not None]
-        self._seen += len(items)
-        pool = self._ensure_pool()
-        if pool is None:
-            yield tag, lint_items(self.engine, items, self.secrets_only)
-            return
-        self._pending.append((tag, pool.submit(_lint_batch, items, self.secrets_only)))
-        while len(self._pending) > 2 * self.workers:
-            done_tag, future = self._pending.popleft()
-            yield done_tag, future.result()
-
-    def drain(self) -> Iterator[tuple[Any, list[FileResult]]]:
-        while self._pending:
-            tag, future = self._pending.popleft()
-            yield tag, future.result()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            for _, future in self._pending:
-                future.cancel()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def _ensure_pool(self) -> ProcessPoolExecutor | None:
-        if self._pool is not None:
-            return self._pool
-        if self.workers <= 1 or self._seen < PARALLEL_MIN_FILES:
-            return None
-        import multiprocessing
-
-        global _POOL_ENGINE
-        _POOL_ENGINE = self.engine  # inherited by forked workers: no re-loading of data
-        state = (self.engine.settings, [type(r) for r in self.engine.rules], self.engine.pins)
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(state,),
-        )
-        return self._pool
+def blob_items(blobs: Iterable[Blob]) -> list[tuple[str, bytes]]:
+    """The blobs that were read, as the scheduler's (display path, bytes) items."""
+    return [(b.display, b.data) for b in blobs if b.data is not None]
 
 
 # --- history -------------------------------------------------------------------------------
@@ -516,6 +437,8 @@ class HistoryResult:
     commits: int
     blobs: int  # distinct blobs looked at
     unchanged: int = 0  # of which skipped: their changed lines hold nothing to find
+    missing: int = 0  # blobs the object store does not have (a partial or broken clone)
+    shallow: bool = False  # a shallow clone: the history before its graft is not there
 
 
 # Lines of context kept above each changed line: a key name one or two lines above its value
@@ -604,14 +527,17 @@ def scan_history(
             progress(n, max(total, n))
 
     reader = BlobReader(root, engine.settings.max_file_size)
-    linter = BlobLinter(engine, jobs, secrets_only=True)
+    linter = Scheduler(engine, jobs, secrets_only=True)
     batch: list[Blob] = []
     parents: list[Blob] = []  # previous versions of the batch's blobs, same order (or None)
     unchanged = 0
 
+    missing = 0
+
     def flush() -> Iterator[tuple[Any, list[FileResult]]]:
-        nonlocal unchanged
+        nonlocal unchanged, missing
         reader.fill(batch)
+        missing += sum(1 for b in batch if b.data is None and b.size == 0)
         reader.fill([p for p in parents if p.oid])
         for blob, parent in zip(batch, parents, strict=True):
             # HEAD's blobs are always linted in full: they say which keys HEAD still holds.
@@ -626,7 +552,7 @@ def scan_history(
                 blob.data = None  # nothing new to find: its findings are its parent's
                 unchanged += 1
         metas = [b.meta for b in batch if b.data is not None]
-        yield from linter.submit(batch, metas)
+        yield from linter.submit(blob_items(batch), metas)
         batch.clear()  # drop the contents: only the pending batch holds them now
         parents.clear()
 
@@ -656,7 +582,14 @@ def scan_history(
     finally:
         linter.close()
         reader.close()
-    return HistoryResult(_history_findings(seen), commits, len(seen_blobs), unchanged)
+    return HistoryResult(
+        _history_findings(seen),
+        commits,
+        len(seen_blobs),
+        unchanged,
+        missing=missing,
+        shallow=is_shallow(root),
+    )
 
 
 def _scan_head(
@@ -664,7 +597,7 @@ def _scan_head(
     root: Path,
     here: Path,
     reader: BlobReader,
-    linter: BlobLinter,
+    linter: Scheduler,
     keep: Callable[[str], bool],
     seen: _Seen,
 ) -> None:
@@ -678,7 +611,7 @@ def _scan_head(
         batch = todo[start : start + _HISTORY_BATCH]
         reader.fill(batch)
         metas = [b.meta for b in batch if b.data is not None]
-        for _, results in linter.submit(batch, metas):
+        for _, results in linter.submit(blob_items(batch), metas):
             _mark_in_head(results, seen)
         for b in batch:
             b.data = None

@@ -37,6 +37,8 @@ def matches(pattern: str, path: str, settings: Settings) -> bool:
 
 
 def is_excluded(path: str, settings: Settings) -> bool:
+    if any(_spec(p).match_file(path) for p in settings.cli_exclude):
+        return True  # command-line patterns: relative to the working directory
     if not settings.exclude:
         return False
     rel = _relative(path, settings)

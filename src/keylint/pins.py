@@ -1,6 +1,8 @@
-"""Which SDK versions the project pins: requirements*.txt, pyproject.toml (PEP 621 and
-Poetry), setup.cfg, Pipfile and uv.lock, found in the working directory and its ancestors
-up to the repository root.
+"""Which SDK versions the project pins: requirements*.txt (with their ``-r``/``-c``
+includes), pyproject.toml (PEP 621 and Poetry), setup.cfg, Pipfile, uv.lock and poetry.lock,
+found in the working directory and its ancestors up to the repository root. Requirement
+strings are parsed by ``packaging`` (PEP 508 exactly: ``openai (>=1.0)``, extras, markers,
+URLs); a lock file's exact version wins over a range in the same directory.
 
 Rules use this to be certain where they can (``OPENAI_API_BASE`` with ``openai>=1`` is a
 bug) and to say "ignored by openai>=1" where the project pins nothing.
@@ -33,6 +35,11 @@ def _add(pins: dict[str, str], line: str) -> None:
     line = line.strip()
     if not line or line.startswith(("-", "#")):
         return  # options (-r, -e, --hash) and comments
+    parsed = _pep508(line)
+    if parsed is not None:
+        name, spec = parsed
+        pins.setdefault(normalize(name), spec)
+        return
     m = _REQUIREMENT.match(line)
     if not m:
         return
@@ -40,6 +47,19 @@ def _add(pins: dict[str, str], line: str) -> None:
     # `name==1.0 --hash=sha256:…` and `name @ https://…`: only the version part counts.
     spec = re.split(r"\s+-|\s*@", spec, maxsplit=1)[0]
     pins.setdefault(normalize(m.group("name")), spec.replace(" ", "").strip())
+
+
+def _pep508(line: str) -> tuple[str, str] | None:
+    """(name, specifier) of a PEP 508 requirement, or None when ``line`` is not one."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    # requirements-file syntax around the requirement: ` #comment`, ` --hash=…` options
+    text = re.split(r"\s+#|\s+--?[a-z]", line, maxsplit=1)[0].strip()
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return None
+    return requirement.name, ",".join(sorted(str(s) for s in requirement.specifier))
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -50,9 +70,17 @@ def _toml(path: Path) -> dict[str, Any]:
         return {}
 
 
+# The key under which the project's own distribution name is recorded: a repository that *is*
+# an SDK (anthropic-sdk-python) ships its own old APIs on purpose; they are not "pinned".
+SELF = "<project>"
+
+
 def _from_pyproject(path: Path, pins: dict[str, str]) -> None:
     data = _toml(path)
     project = data.get("project", {})
+    own = project.get("name") or (data.get("tool", {}).get("poetry") or {}).get("name")
+    if isinstance(own, str):
+        pins.setdefault(SELF, normalize(own))
     lines: list[object] = list(project.get("dependencies", []) or [])
     for group in (project.get("optional-dependencies") or {}).values():
         lines.extend(group or [])
@@ -113,6 +141,9 @@ def _from_pipfile(path: Path, pins: dict[str, str]) -> None:
 
 def _from_uv_lock(path: Path, pins: dict[str, str]) -> None:
     for package in _toml(path).get("package", []) or []:
+        source = package.get("source") if isinstance(package, dict) else None
+        if isinstance(source, dict) and ("editable" in source or "virtual" in source):
+            continue  # the project itself (or a workspace member), not a pinned dependency
         if isinstance(package, dict) and "name" in package and "version" in package:
             pins.setdefault(normalize(str(package["name"])), f"=={package['version']}")
 
@@ -127,13 +158,30 @@ def _from_setup_cfg(path: Path, pins: dict[str, str]) -> None:
         _add(pins, line)
 
 
-def _from_requirements(path: Path, pins: dict[str, str]) -> None:
+_INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(?P<file>\S+)")
+
+
+def _from_requirements(path: Path, pins: dict[str, str], seen: set[Path] | None = None) -> None:
+    """A requirements file and the files it includes (``-r``, ``-c``; relative to it)."""
+    seen = set() if seen is None else seen
     try:
+        resolved = path.resolve()
+        if resolved in seen:
+            return  # an include loop
+        seen.add(resolved)
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
     for line in text.splitlines():
-        _add(pins, line)
+        include = _INCLUDE.match(line)
+        if include:
+            _from_requirements(path.parent / include.group("file"), pins, seen)
+        else:
+            _add(pins, line)
+
+
+def _from_poetry_lock(path: Path, pins: dict[str, str]) -> None:
+    _from_uv_lock(path, pins)  # the same shape: [[package]] name = …, version = …
 
 
 def _from_setup_py(path: Path, pins: dict[str, str]) -> None:
@@ -155,6 +203,10 @@ def detect(start: Path) -> dict[str, str]:
     """Package (normalised name) → version spec ("" when unpinned), closest file first."""
     pins: dict[str, str] = {}
     for directory in (start, *start.parents):
+        # What is installed first: a lock file's exact version says more than a range.
+        for lock, read in (("uv.lock", _from_uv_lock), ("poetry.lock", _from_poetry_lock)):
+            if (directory / lock).is_file():
+                read(directory / lock, pins)
         requirements = sorted(directory.glob("requirements*.txt"))
         requirements += sorted(directory.glob("requirements/*.txt"))
         for path in requirements:
@@ -167,8 +219,6 @@ def detect(start: Path) -> dict[str, str]:
             _from_setup_py(directory / "setup.py", pins)
         if (directory / "Pipfile").is_file():
             _from_pipfile(directory / "Pipfile", pins)
-        if (directory / "uv.lock").is_file():
-            _from_uv_lock(directory / "uv.lock", pins)
         if (directory / ".git").exists():
             break
     return pins

@@ -14,11 +14,12 @@ Measured on this machine's CPython lib tree (bench/run.py): a per-literal ``in``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import ahocorasick
 
 from keylint.providers import ProviderDB
+from keylint.secret_triggers import prefilter_triggers
 
 # Generic words that make a file interesting only when a value is assigned right after
 # (detect-secrets' keyword list, as KL102 uses it; a bare `key` or `auth` is every dict).
@@ -35,13 +36,7 @@ GENERIC_LITERALS = (
     "gpt-",
     "/v1/",
     "api-version",
-    # trigger text of detect-secrets' format plugins (KL103) that no provider file names
-    "eyj",
     "glpat-",
-    "pypi-age",
-    "_authtoken=",
-    "accountkey=",
-    "sq0csp-",
     "putty-user-key-file",
     # credentials in structure (KL107, KL108, KL109) that no keyword announces; the lead's
     # data-derived prefilter will take these from the rules themselves
@@ -59,9 +54,19 @@ GENERIC_LITERALS = (
     "redis://",
     "amqp://",
 )
-# Reads of any env var name: the cross-file name check (KL307) needs every read, but only
-# when the project defines variables somewhere (a dotenv, compose or workflow file).
-ENV_READ_LITERALS = ("environ", "getenv", "process.env", "basesettings", "decouple")
+# detect-secrets' format plugins (KL103) count where their regex matches at the literal:
+# derived from the table KL103 itself runs (secret_triggers.py), never kept by hand.
+# Reads of env var names. Where the run defines variables (a dotenv, compose, workflow or
+# Dockerfile) every read counts (KL307 pairs reads with definitions). Elsewhere a read
+# matters only when its name is one the env data judges (an SDK name, a known wrong or
+# legacy name, a near-miss of one): the file passes if a read names one. Same answer for
+# the working tree and the index (the sources call Engine.plan with their file list).
+ENV_READ_LITERALS = ("environ", "getenv", "process.env")
+ENV_CLASS_LITERALS = ("basesettings", "decouple")  # fields read by name: always pass
+_ENV_READ_NAME = re.compile(
+    r"""(?:getenv|environ(?:\.get|\.setdefault|\.pop)?)\s*[(\[]\s*[rbuf]{0,2}["']"""
+    r"""([a-z_][a-z0-9_]*)|process\.env(?:\.|\[\s*["'])([a-z_][a-z0-9_]*)"""
+)
 
 # In code a keyword counts when a string literal is assigned to it; in configuration any
 # value of six or more characters counts (`password: hunter22`).
@@ -76,7 +81,8 @@ _KEYWORD = 1
 _LITERAL = 2
 _ENV_LITERAL = 3
 _HEADER = 4
-_MARKER = 5  # a key format's inner marker (Azure `Q~`): counts even inside a word
+_TRIGGER = 5
+_MARKER = 6  # a key format's inner marker (Azure `Q~`): counts even inside a word
 
 
 def literals_from(db: ProviderDB) -> set[str]:
@@ -146,13 +152,30 @@ class Prefilter:
             automaton.add_word(word, (_KEYWORD, len(word)))
         for word in ENV_READ_LITERALS:
             automaton.add_word(word, (_ENV_LITERAL, len(word)))
+        for word in ENV_CLASS_LITERALS:
+            automaton.add_word(word, (_LITERAL, len(word)))
         for word in HEADER_WORDS:
             automaton.add_word(word, (_HEADER, len(word)))
         for word in literals:
             automaton.add_word(word, (_LITERAL, len(word)))
+        self._triggers = prefilter_triggers()
+        for index, (word, _regex) in enumerate(self._triggers):
+            if word not in automaton:  # a literal already counts whatever follows it
+                automaton.add_word(word, (_TRIGGER, len(word), index))
         automaton.make_automaton()
         self._automaton = automaton
-        self.env_reads = True  # the engine turns this off when nothing defines variables
+        # Set by the engine for a run (Engine.plan): does the run define env variables, and
+        # does a name read matter to the env-name rules (upper-cased inside)?
+        self.env_defined = True
+        self.env_name_matters: Callable[[str], bool] | None = None
+
+    def _env_read_matters(self, text: str, start: int) -> bool:
+        if self.env_defined or self.env_name_matters is None:
+            return True
+        match = _ENV_READ_NAME.match(text, start, start + 160)
+        if match is None:  # `import environ`, a name built at run time: nothing to judge
+            return False
+        return self.env_name_matters(match.group(1) or match.group(2))
 
     @classmethod
     def from_db(cls, db: ProviderDB) -> Prefilter:
@@ -164,15 +187,21 @@ class Prefilter:
         # decode cannot fail. Non-ASCII literals are not needed (all are ASCII).
         text = data.lower().decode("latin-1")
         tail = _KEYWORD_TAIL_CODE if code else _KEYWORD_TAIL
-        for end, (kind, length) in self._automaton.iter(text):
+        for end, (kind, length, *index) in self._automaton.iter(text):
             if kind == _MARKER:
                 return True
             start = end - length + 1
+            if kind == _TRIGGER:
+                if self._triggers[index[0]][1].match(text, start):
+                    return True
+                continue
             # A word that starts inside another word is not it: `task-` is no `sk-` key,
             # `pwdmodule` no password, `unauthorized` no header.
             if start and text[start].isalnum() and text[start - 1].isalnum():
                 continue
-            if kind == _LITERAL or (kind == _ENV_LITERAL and self.env_reads):
+            if kind == _LITERAL:
+                return True
+            if kind == _ENV_LITERAL and self._env_read_matters(text, start):
                 return True
             if kind == _KEYWORD and tail.match(text, end + 1):
                 return True

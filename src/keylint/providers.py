@@ -133,6 +133,13 @@ class ProviderDB:
         return _common(self.common_data, "common.yaml")
 
     @functools.cached_property
+    def reviewed(self) -> datetime.date | None:
+        """When the data was last checked against its sources: the oldest provider file's
+        ``reviewed:`` date (None when no file carries one)."""
+        dates = [d for d in (reviewed_date(p) for p in self.providers) if d is not None]
+        return min(dates) if dates else None
+
+    @functools.cached_property
     def by_id(self) -> dict[str, Provider]:
         return {p.id: p for p in self.providers}
 
@@ -314,8 +321,16 @@ def _marker(data: Mapping[str, Any], where: str) -> str:
     return marker
 
 
+def reviewed_date(provider: Provider) -> datetime.date | None:
+    value = provider.raw.get("reviewed")
+    return value if isinstance(value, datetime.date) else None
+
+
 def _provider(data: Mapping[str, Any], where: str) -> Provider:
     pid = _require(data, "id", str, where)
+    reviewed = data.get("reviewed")
+    if reviewed is not None and not isinstance(reviewed, datetime.date):
+        raise DataError(f"{where}: 'reviewed' must be a date (YYYY-MM-DD)")
     return Provider(
         id=pid,
         name=_require(data, "name", str, where),
@@ -433,8 +448,19 @@ def load_from(directory: Path) -> ProviderDB:
     return db
 
 
+# What each endpoint `kind:` needs besides itself; the rules (KL401-KL405) act on exactly
+# these, so any other kind would be data that silently does nothing.
+ENDPOINT_KINDS: dict[str, tuple[str, ...]] = {
+    "removed": ("path", "host"),  # one of them
+    "misspelt-host": ("host",),
+    "version-path": ("host",),
+    "api-version": ("match",),
+}
+
+
 def validate(db: ProviderDB) -> None:
-    """Compile every pattern now, so a broken data file fails loudly and at once."""
+    """Compile every pattern and check every endpoint now, so a broken data file fails
+    loudly and at once (with the file, the list and the index)."""
     _ = db.common
     ids = {fmt.id for fmt in db.key_formats}
     for fmt in db.key_formats:
@@ -445,11 +471,37 @@ def validate(db: ProviderDB) -> None:
             raise DataError(
                 f"key {fmt.id}: an id format needs 'pair': the id of its secret's format"
             )
+    for provider in db.providers:
+        _validate_endpoints(provider)
+
+
+def _validate_endpoints(provider: Provider) -> None:
+    endpoints = provider.raw.get("endpoints") or []
+    if not isinstance(endpoints, list):
+        raise DataError(f"{provider.id}.yaml: 'endpoints' must be a list")
+    for i, entry in enumerate(endpoints):
+        where = f"{provider.id}.yaml endpoints[{i}]"
+        if not isinstance(entry, dict):
+            raise DataError(f"{where}: must be a mapping")
+        kind = entry.get("kind", "removed")
+        needs = ENDPOINT_KINDS.get(kind) if isinstance(kind, str) else None
+        if needs is None:
+            known = ", ".join(ENDPOINT_KINDS)
+            raise DataError(f"{where}: unknown kind {kind!r} (one of: {known})")
+        if not any(isinstance(entry.get(field), str) and entry[field] for field in needs):
+            raise DataError(f"{where}: kind {kind!r} needs {' or '.join(needs)}")
 
 
 @functools.cache
-def load() -> ProviderDB:
-    return load_from(data_dir())
+def load(extend: tuple[Path, ...] = ()) -> ProviderDB:
+    """The bundled data, with the provider files of ``extend`` (config ``extend-data``)
+    added or replacing bundled providers of the same id."""
+    db = load_from(data_dir())
+    if not extend:
+        return db
+    from keylint.extend_data import extended
+
+    return extended(db, extend)
 
 
 # --- a project's own key formats ([tool.keylint] key-formats) -------------------------------

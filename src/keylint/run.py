@@ -12,12 +12,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keylint.config import Settings
-from keylint.discovery import DEFAULT_EXCLUDED_DIRS, Target, discover, is_binary_name
+from keylint.discovery import (
+    DEFAULT_EXCLUDED_DIRS,
+    Discovery,
+    Target,
+    discover,
+    is_binary_name,
+)
 from keylint.engine import Engine, FileResult, RunResult, decode, fail_count, select_rules
 from keylint.errors import GitError
 from keylint.findings import Finding, Severity
@@ -25,7 +31,7 @@ from keylint.report import Report
 
 if TYPE_CHECKING:
     from keylint.baseline import Update
-    from keylint.gitscan import Blob
+    from keylint.gitscan import Blob, HistoryResult, StagedSelection
 
 
 @dataclass
@@ -41,6 +47,9 @@ class RunOptions:
     history: str | None = None  # a revision range: lint the blobs its commits added
     baseline: Path | None = None
     update_baseline: bool = False  # write the findings to `baseline` instead of filtering
+    # The settings of a config file below the working directory's, with the command-line
+    # options over them (hierarchy.py); None: one config for every file (--config, --isolated).
+    settings_for: Callable[[Path], Settings] | None = None
 
 
 @dataclass
@@ -56,6 +65,7 @@ class Outcome:
     checked: list[str] | None = None  # display paths this run read (None: not path-based)
     baseline_update: Update | None = None
     fixed: int = 0  # findings fixed by --fix (no longer in `findings`)
+    hidden: int = 0  # findings below --min-confidence: not shown, not counted
 
     def failing(self, threshold: Severity) -> int:
         return fail_count(self.findings, threshold)
@@ -66,6 +76,7 @@ class Outcome:
             self.errors,
             self.files_checked,
             fixed=self.fixed,
+            hidden=self.hidden,
             extra=self.extra,
             source=self.lines,
         )
@@ -83,15 +94,17 @@ def excluded(target: Target, settings: Settings, force_exclude: bool) -> bool:
         part in DEFAULT_EXCLUDED_DIRS for part in Path(target.display).parts[:-1]
     ):
         return True
-    if not settings.exclude:
+    if not settings.exclude and not settings.cli_exclude:
         return False
     from keylint.pathmatch import is_excluded
 
     return is_excluded(target.display, settings)
 
 
-def select_targets(options: RunOptions) -> tuple[list[Target], list[tuple[str, str]]]:
-    found = discover(options.paths, options.cwd)
+def select_targets(
+    options: RunOptions, found: Discovery | None = None
+) -> tuple[list[Target], list[tuple[str, str]]]:
+    found = found or discover(options.paths, options.cwd)
     targets = [t for t in found.targets if not excluded(t, options.settings, options.force_exclude)]
     return targets, found.errors
 
@@ -114,7 +127,7 @@ def execute(options: RunOptions, engine: Engine | None = None) -> Outcome:
     if options.history is not None:
         outcome = _execute_history(options, options.history, engine)
     elif options.staged:
-        outcome = _execute_staged(options, engine)
+        outcome = _execute_staged_nested(options, engine)
     else:
         outcome = _execute_tree(options, engine)
     if options.baseline is not None:
@@ -131,7 +144,12 @@ def _without_baseline_file(targets: list[Target], options: RunOptions) -> list[T
 
 
 def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
-    targets, errors = select_targets(options)
+    found = None
+    if options.settings_for is not None and engine is None:
+        nested, found = _execute_nested(options)
+        if nested is not None:
+            return nested
+    targets, errors = select_targets(options, found)
     targets = _without_baseline_file(targets, options)
     engine = engine or Engine(options.settings, pins=pins_for(options.cwd, options.paths))
     progress = options.progress or _default_progress(len(targets), options.quiet)
@@ -142,21 +160,72 @@ def _execute_tree(options: RunOptions, engine: Engine | None) -> Outcome:
         errors=[*errors, *result.errors],
         notes=result.notes,
         files_checked=result.files_checked,
-        fatal=bool(errors) and not targets,
+        hidden=result.hidden,
+        fatal=_missing(errors),  # a path given does not exist: exit 2, as for a usage error
         lines=_disk_lines(options.cwd),
         checked=[t.display for t in targets],
     )
 
 
-def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
+def _execute_staged_nested(options: RunOptions, engine: Engine | None) -> Outcome:
+    """--staged with the nearest config above each file (hierarchy.py), as the tree run."""
+    from keylint import gitscan
+    from keylint.hierarchy import group
+
+    if options.settings_for is None or engine is not None:
+        return _execute_staged(options, engine)
+    selection = gitscan.select_staged(options.cwd, options.paths)
+    staged = [
+        Target(selection.root / entry.path, display, explicit=explicit)
+        for entry, display, explicit in selection.entries
+    ]
+    worktree = discover(selection.worktree, options.cwd).targets if selection.worktree else []
+    groups = group([*staged, *worktree], options.settings, options.settings_for)
+    if all(settings is options.settings for settings, _ in groups):
+        return _execute_staged(options, None, selection=selection)
+    outcomes = []
+    for settings, members in groups:
+        paths = {str(t.path) for t in members}
+        outcomes.append(
+            _execute_staged(
+                replace(options, settings=settings),
+                None,
+                selection=selection,
+                keep=lambda path, paths=paths: str(path) in paths,  # type: ignore[misc]
+            )
+        )
+    readers = [o.lines for o in outcomes]
+
+    def lines(path: str) -> str | None:
+        return next((text for read in readers if (text := read(path)) is not None), None)
+
+    return Outcome(
+        findings=sorted((f for o in outcomes for f in o.findings), key=lambda f: f.sort_key),
+        errors=list(dict.fromkeys(e for o in outcomes for e in o.errors)),
+        notes=[n for o in outcomes for n in o.notes],
+        files_checked=sum(o.files_checked for o in outcomes),
+        fatal=all(o.fatal for o in outcomes),
+        lines=lines,
+        checked=[c for o in outcomes for c in o.checked or ()],
+    )
+
+
+def _execute_staged(
+    options: RunOptions,
+    engine: Engine | None,
+    selection: StagedSelection | None = None,
+    keep: Callable[[Path], bool] | None = None,
+) -> Outcome:
     from keylint import gitscan
 
-    selection = gitscan.select_staged(options.cwd, options.paths)
+    selection = selection or gitscan.select_staged(options.cwd, options.paths)
     engine = engine or Engine(options.settings, pins=pins_for(options.cwd, options.paths))
     blobs: list[gitscan.Blob] = []
     notes: list[tuple[str, str]] = []
     for entry, display, explicit in selection.entries:
         target = Target(selection.root / entry.path, display, explicit=explicit)
+        if keep is not None and not keep(target.path):
+            continue  # governed by another config (_execute_staged_nested)
         if not explicit and _in_default_excluded_dir(display):
             continue
         if excluded(target, options.settings, options.force_exclude) or _is_baseline(
@@ -167,6 +236,7 @@ def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
             notes.append((display, "binary file skipped"))
             continue
         blobs.append(gitscan.Blob(entry.oid, display))
+    engine.plan([*(b.display for b in blobs), *(d for _, d, _ in selection.entries)])
     reader = gitscan.BlobReader(selection.root, options.settings.max_file_size)
     try:
         reader.fill(blobs)
@@ -188,6 +258,7 @@ def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
         t
         for t in (_without_baseline_file(worktree.targets, options) if worktree else [])
         if not excluded(t, options.settings, options.force_exclude)
+        and (keep is None or keep(t.path))
     ]
     results.extend(engine.lint_target(t) for t in extra_targets)
     result = engine.collect(results, len(blobs) + len(extra_targets))
@@ -202,6 +273,7 @@ def _execute_staged(options: RunOptions, engine: Engine | None) -> Outcome:
         errors=[*selection.errors, *result.errors],
         notes=[*notes, *result.notes],
         files_checked=result.files_checked,
+        hidden=result.hidden,
         fatal=bool(selection.errors) and not blobs and not extra_targets,
         lines=lines,
         checked=[*contents, *(t.display for t in extra_targets)],
@@ -214,14 +286,16 @@ def _lint_blobs(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[FileResult]:
-    from keylint.gitscan import BlobLinter
+    from keylint.gitscan import blob_items
+    from keylint.scheduler import Scheduler
 
-    linter = BlobLinter(engine, jobs)
+    linter = Scheduler(engine, jobs)
     results: list[FileResult] = []
     total = sum(1 for b in blobs if b.data is not None)
     try:
         for start in range(0, len(blobs), 64):
-            for _, done in linter.submit(blobs[start : start + 64], None):
+            batch = blob_items(blobs[start : start + 64])
+            for _, done in linter.submit(batch, None):
                 results.extend(done)
                 if progress:
                     progress(len(results), total)
@@ -265,10 +339,77 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
     return Outcome(
         findings=result.findings,
         errors=[],
-        notes=[],
+        notes=_history_gaps(result),
         files_checked=result.blobs,
         extra={"history": {"range": spec, "commits": result.commits, "blobs": result.blobs}},
     )
+
+
+def _missing(errors: list[tuple[str, str]]) -> bool:
+    """A path named on the command line does not exist: a usage error (exit 2). Paths that
+    exist but cannot be read (a FIFO, a device) are per-file errors, as unreadable files."""
+    return any(message == "no such file or directory" for _, message in errors)
+
+
+def _execute_nested(options: RunOptions) -> tuple[Outcome | None, Discovery]:
+    """Files under configs of their own (hierarchy.py): one engine per config. No outcome
+    when every file is governed by the working directory's settings (the usual path)."""
+    from keylint.hierarchy import group
+
+    assert options.settings_for is not None
+    found = discover(options.paths, options.cwd)
+    groups = group(found.targets, options.settings, options.settings_for)
+    if all(settings is options.settings for settings, _ in groups):
+        return None, found
+    pins = pins_for(options.cwd, options.paths)
+    findings: list[Finding] = []
+    errors = list(found.errors)
+    notes: list[tuple[str, str]] = []
+    checked: list[str] = []
+    files = 0
+    for settings, members in groups:
+        targets = [t for t in members if not excluded(t, settings, options.force_exclude)]
+        targets = _without_baseline_file(targets, options)
+        result = Engine(settings, pins=pins).run(targets, jobs=options.jobs)
+        findings.extend(result.findings)
+        errors.extend(result.errors)
+        notes.extend(result.notes)
+        files += result.files_checked
+        checked.extend(t.display for t in targets)
+    findings.sort(key=lambda f: f.sort_key)
+    outcome = Outcome(
+        findings=findings,
+        errors=errors,
+        notes=notes,
+        files_checked=files,
+        fatal=_missing(found.errors),
+        lines=_disk_lines(options.cwd),
+        checked=checked,
+    )
+    return outcome, found
+
+
+def _history_gaps(result: HistoryResult) -> list[tuple[str, str]]:
+    """What --history could not see: it says so rather than scan less in silence."""
+    notes = []
+    if result.shallow:
+        notes.append(
+            (
+                "--history",
+                "this is a shallow clone: commits before its oldest were not checked; "
+                "fetch them with `git fetch --unshallow` (in GitHub Actions: "
+                "actions/checkout with `fetch-depth: 0`)",
+            )
+        )
+    if result.missing:
+        notes.append(
+            (
+                "--history",
+                f"{result.missing} blob(s) are missing from the git object store (a partial "
+                "clone or pruned objects) and were not checked",
+            )
+        )
+    return notes
 
 
 def _apply_baseline(options: RunOptions, path: Path, outcome: Outcome) -> None:

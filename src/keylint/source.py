@@ -43,7 +43,7 @@ _EXTENSION_KINDS: dict[str, FileKind] = {
     ".envrc": FileKind.SHELL,
 }
 
-# Files whose contents document configuration rather than configure anything (contract §2):
+# Files whose contents document configuration rather than configure anything:
 # placeholders there are correct.
 _EXAMPLE_NAME = re.compile(
     r"(^|[./_-])(example|examples|sample|samples|template|templates|dist|tmpl|tpl)([./_-]|$)",
@@ -52,8 +52,43 @@ _EXAMPLE_NAME = re.compile(
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 
 
+# Byte-order marks of the encodings read besides UTF-8; UTF-32 first (its LE mark starts
+# with UTF-16 LE's). Without a mark, UTF-16/32 text is full of NULs and skipped as binary.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def transcode(data: bytes) -> tuple[bytes, bool]:
+    """UTF-16/32 with a byte-order mark → UTF-8, so the prefilter and every parser see the
+    text (PowerShell 5's ``echo … > .env`` writes UTF-16 LE). Other bytes pass unchanged.
+    Returns (bytes, had_invalid_code_units)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            try:
+                return body.decode(encoding).encode("utf-8", "surrogatepass"), False
+            except UnicodeDecodeError:
+                text = body.decode(encoding, "replace")
+                return text.encode("utf-8", "replace"), True
+    return data, False
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """UTF-8 (BOM stripped); invalid bytes become U+FFFD. Returns (text, had_invalid_bytes)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), True
+
+
 def is_dotenv_name(name: str) -> bool:
-    """``.env``, ``.env.*`` and ``*.env`` (contract §2)."""
+    """``.env``, ``.env.*`` and ``*.env``."""
     return name == ".env" or name.startswith(".env.") or (name.endswith(".env") and name != ".env")
 
 

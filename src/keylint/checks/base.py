@@ -8,13 +8,15 @@ every rule (tests/test_rule_examples.py), so the docs and the behaviour never dr
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from keylint.facts import Fact, Span
-from keylint.findings import Category, Finding, Fix, Secret, Severity
+from keylint.analysis import FileRole, ValueUse, file_role, value_use
+from keylint.facts import Fact, Span, Value
+from keylint.findings import Category, Confidence, Finding, Fix, Secret, Severity
 from keylint.providers import ProviderDB
 from keylint.source import SourceFile
 
@@ -47,6 +49,15 @@ class FileContext:
     # Work shared by several rules on this file (e.g. model names for KL451 and KL452).
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    @functools.cached_property
+    def role(self) -> FileRole:
+        """The role of this file (analysis layer): app, test, docs, template, i18n…"""
+        return file_role(self.file.path, self.file.text[:600])
+
+    def use(self, value: Value) -> ValueUse:
+        """What the code does with ``value``: sent, configured, listed, compared…"""
+        return value_use(value)
+
     def of(self, kind: type[F]) -> Iterator[F]:
         """The facts of one type, in file order (grouped once per file: ~50 rules ask)."""
         groups: dict[type, list[Any]] | None = self.cache.get("_by_type")
@@ -69,8 +80,22 @@ class Rule:
     examples: ClassVar[Sequence[Example]] = ()
     cwe: ClassVar[str | None] = None  # "CWE-798"
     precision: ClassVar[str] = "high"  # SARIF precision: very-high / high / medium / low
-    # Rules that also apply in example/doc files (contract §3: all but placeholder-key).
+    # Rules that also apply in example/doc files (all but placeholder-key).
     applies_to_examples: ClassVar[bool] = True
+    # How sure the rule's claim is from the text alone (spec §8); the engine caps it by the
+    # role of the file (analysis.confidence), a rule may lower it per finding.
+    confidence: ClassVar[Confidence] = Confidence.HIGH
+    # A secret found by keyword or entropy, not by a provider's format: dummy values in
+    # tests, docs, templates and CI service containers are expected.
+    heuristic_secret: ClassVar[bool] = False
+    # Codes of rules that report the same defect better: where one of them reports on the
+    # same span (only possible when it is selected), this rule's finding is dropped.
+    yields_to: ClassVar[tuple[str, ...]] = ()
+    # When the rule itself lowers the confidence of one finding (shown by `keylint rule`).
+    confidence_notes: ClassVar[str] = ""
+    # Whether findings carry a fix (ruff's FixAvailability) and how safe it is.
+    fixable: ClassVar[str] = "never"  # "never" | "sometimes" | "always"
+    fix_applicability: ClassVar[str | None] = None  # "safe" | "unsafe" | "safe/unsafe"
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         return ()
@@ -78,6 +103,21 @@ class Rule:
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def confidence_policy(cls) -> str:
+        """The rule's confidence policy in one paragraph (spec §8)."""
+        from keylint.analysis import confidence
+
+        text = f"{cls.confidence.value}"
+        if cls.confidence_notes:
+            text += f"; {cls.confidence_notes}"
+        caps = confidence.describe(cls.category, cls.heuristic_secret)
+        if caps:
+            text += f"; at most {caps}"
+        if cls.yields_to:
+            text += f". Yields to {', '.join(cls.yields_to)} on the same span when it is selected"
+        return text + "."
 
     def finding(
         self,
@@ -89,7 +129,10 @@ class Rule:
         secret: Secret | None = None,
         fix: Fix | None = None,
         severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        reason: str | None = None,
     ) -> Finding:
+        confidence = confidence or self.confidence
         return Finding(
             rule=self.code,
             name=self.name,
@@ -101,6 +144,8 @@ class Rule:
             provider=provider,
             secret=secret,
             fix=fix,
+            confidence=confidence,
+            confidence_reason=reason if confidence is not self.confidence else None,
         )
 
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
+from keylint.analysis import is_sentence
 from keylint.facts import Origin, Span, Value
 from keylint.providers import KeyFormat, Provider, ProviderDB, expand_charset
+from keylint.secret_triggers import REGEX_PLUGINS
 from keylint.source import FileKind, SourceFile
 
 if TYPE_CHECKING:
@@ -71,7 +73,9 @@ def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True, rendered: b
     key = (stripped, rendered)
     known = cache.get(key)
     if known is None:
-        if len(cache) > 8192:  # several rules ask about the same values of one file
+        # Several rules ask about the same values of one file; a big .env has tens of
+        # thousands of them: keep them all.
+        if len(cache) > 131072:
             cache.clear()
         known = cache[key] = _is_placeholder(stripped, db, rendered)
     return known
@@ -168,7 +172,7 @@ def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
     """Per-name answers: the name patterns are large alternations (~100 µs a search) and
     every rule asks about the same few names of a file."""
     cache = _per_db(db, what, dict[str, bool])
-    if len(cache) > 8192:
+    if len(cache) > 131072:  # a big .env has tens of thousands of names: keep them all
         cache.clear()
     return cache
 
@@ -709,8 +713,8 @@ def suspect_keys(ctx: FileContext) -> list[KeyText]:
 
 def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
     """Values that are keys: in a key slot and key-like once cleaned, or anywhere when they
-    claim a provider format. Placeholders and lookups are not keys (contract §3:
-    placeholder-key wins), nor is ``Bearer …`` stored in a key slot (KL223)."""
+    claim a provider format. Placeholders and lookups are not keys
+    (placeholder-key wins), nor is ``Bearer …`` stored in a key slot (KL223)."""
     db = ctx.db
     rendered = renders_templates(ctx.file.kind)
     claims = _claims(db)[0]
@@ -733,6 +737,8 @@ def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
         cleaned = clean_key(kt.text)
         if not cleaned or strip_scheme(kt.text.strip())[0]:
             continue
+        if is_sentence(kt.text) and not db.key_scanner.search(cleaned):
+            continue  # words between spaces: a sentence or a label, not a damaged key
         if is_placeholder(cleaned, db, rendered=rendered) or is_lookup(cleaned, db):
             continue
         claimed = bool(db.key_scanner.search(cleaned) or claimed_format(cleaned, db))
@@ -790,28 +796,6 @@ _DS_FILENAME: dict[FileKind, str] = {
     FileKind.MARKDOWN: "keylint.md",
 }
 
-# detect-secrets' format plugins that keylint's own provider data does not cover, with the
-# cheap text that must be on a line before the plugin is worth running there: (a literal,
-# a regex that starts with it). A regex that starts with a literal is searched at memchr
-# speed; one that starts with a character class is ~30x slower (bench: 104 MB in 60 s
-# as one alternation, 1.3 s as these).
-REGEX_PLUGINS: dict[str, tuple[tuple[str, str], ...]] = {
-    "JwtTokenDetector": (("eyJ", r"eyJ[A-Za-z0-9_=-]{4,}\."),),
-    "TwilioKeyDetector": (("AC", r"AC[a-z0-9]{32}"), ("SK", r"SK[a-z0-9]{32}")),
-    "SendGridDetector": (("SG.", r"SG\.[A-Za-z0-9_-]{22}\."),),
-    "MailchimpDetector": (("-us", r"-us[0-9]"),),
-    "NpmDetector": ((":_authToken=", r":_authToken="),),
-    "PypiTokenDetector": (("pypi-AgE", r"pypi-AgE"),),
-    "GitLabTokenDetector": (
-        ("gl", r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-"),
-        ("GR1348941", r"GR1348941"),
-    ),
-    "DiscordBotTokenDetector": ((".", r"\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27}"),),
-    "TelegramBotTokenDetector": ((":", r":[0-9A-Za-z_-]{35}"),),
-    "BasicAuthDetector": (("://", r"://[^\s/:@'\"]+:[^\s/@'\"]+@"),),
-    "AzureStorageKeyDetector": (("AccountKey=", r"AccountKey="),),
-    "SquareOAuthDetector": (("sq0csp-", r"sq0csp-"),),
-}
 _PLUGIN_MODULES: dict[str, str] = {
     "KeywordDetector": "keyword",
     "Base64HighEntropyString": "high_entropy_strings",

@@ -6,6 +6,7 @@ from keylint.checks import keyquality
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.keys import is_placeholder
 from keylint.findings import Category, Finding, Secret, Severity
+from keylint.fix import producers
 
 
 class ProviderKey(Rule):
@@ -48,6 +49,8 @@ class ProviderKey(Rule):
     name = "provider-key"
     category = Category.HARDCODED_SECRET
     severity = Severity.ERROR
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A provider API key is hardcoded in a file git would commit."
     cwe = "CWE-798"
     precision = "very-high"
@@ -74,13 +77,16 @@ class ProviderKey(Rule):
                 continue  # published on purpose (rules/public-keys.yaml) or typed by hand
             provider = db.by_id[fmt.provider]
             secret = Secret.of(raw, fmt.prefix)
+            span = ctx.file.span(start, end)
+            env_name = provider.key_env[0] if provider.key_env else None
             finding = self.finding(
                 ctx,
-                ctx.file.span(start, end),
+                span,
                 f"{fmt.label} `{secret.redacted}` is hardcoded; move it to an environment "
                 f"variable or secret store and rotate it",
                 provider=provider.id,
                 secret=secret,
+                fix=producers.move_key(ctx, span, env_name),
             )
             # a project's own format ([tool.keylint] key-formats) may set its severity
             yield finding.with_severity(Severity(fmt.severity)) if fmt.severity else finding

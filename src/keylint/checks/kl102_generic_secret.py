@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 from keylint.checks import keys, kl110_kubernetes_secret
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.facts import Span, Value
-from keylint.findings import Category, Finding, Secret, Severity
+from keylint.facts import Context, Span, Value
+from keylint.findings import Category, Confidence, Finding, Secret, Severity
 
 # Values that are names, paths, prompts or templates, never credentials (keylint's own
 # noise filters, applied before detect-secrets is asked).
@@ -21,6 +21,13 @@ _PATH_OR_URL = re.compile(
 )
 _PROSE_OR_TEMPLATE = re.compile(r"[:?!]$|%[sdr]|%\(|[{}]")
 _CODE = re.compile(r"[()\[\]]")  # an unquoted value with brackets is an expression
+# In code, an unquoted value that is a name or a member access is a reference to a variable:
+# `apiKey: TestConfiguration.AzureOpenAI.ApiKey`, `apiKey = SingleSpace` (C#, JS, Go…).
+_REFERENCE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+# "Fill in" text around a key slot: `LLM|your_api_key_here`, `<token>`, `sk-xxxx`.
+_FILL_IN = re.compile(r"your[_-]|[_-]here$|<[^>]+>|x{4,}|\*{4,}", re.IGNORECASE)
+# Letters only (any script): a label or a word such as "OpenAI" or "API-Schlüssel".
+_WORDS = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 MIN_LENGTH = 6
 
 
@@ -79,9 +86,12 @@ class GenericSecret(Rule):
     name = "generic-secret"
     category = Category.HARDCODED_SECRET
     severity = Severity.ERROR
+    confidence_notes = "low for a plain word (a label more than a secret)"
     summary = "A password or secret is assigned to a secret-named variable in a committed file."
     cwe = "CWE-798"
     precision = "medium"
+    confidence = Confidence.MEDIUM  # a keyword and detect-secrets' judgement, not a format
+    heuristic_secret = True
     examples = (
         Example("settings.py", 'DATABASE_PASSWORD = "hunter2-staging"\n', ((1, 22),)),
         Example("app.py", 'db.connect(password="Xq9#vR2mLp4z")  # prod\n', ((1, 22),)),
@@ -139,6 +149,8 @@ class GenericSecret(Rule):
             or _PATH_OR_URL.search(text)
             or _PROSE_OR_TEMPLATE.search(text)
             or (not value.quote and _CODE.search(text))
+            or (not value.quote and value.context is Context.CODE and _REFERENCE.fullmatch(text))
+            or _FILL_IN.search(text)
         ):
             return None
         return kt, kt.text.index(text), text
@@ -170,6 +182,9 @@ class GenericSecret(Rule):
         provider_id = fmt.provider if fmt else (provider.id if provider else None)
         label = fmt.label if fmt else "Secret"
         secret = Secret.of(text)
+        confidence, reason = self.confidence, None
+        if _WORDS.fullmatch(text):
+            confidence, reason = Confidence.LOW, "a plain word: more likely a label than a secret"
         return self.finding(
             ctx,
             span,
@@ -177,4 +192,6 @@ class GenericSecret(Rule):
             f"{secret_type}); read it from the environment or a secret store, and rotate it",
             provider=provider_id,
             secret=secret,
+            confidence=confidence,
+            reason=reason,
         )

@@ -83,6 +83,7 @@ class ServiceToken(Rule):
     name = "service-token"
     category = Category.HARDCODED_SECRET
     severity = Severity.ERROR
+    heuristic_secret = True  # throwaway tokens and keys live in tests, fixtures and docs
     summary = "A service token or URL password that detect-secrets recognises is hardcoded."
     cwe = "CWE-798"
     precision = "high"

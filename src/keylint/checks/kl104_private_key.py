@@ -70,6 +70,7 @@ class PrivateKey(Rule):
     name = "private-key"
     category = Category.HARDCODED_SECRET
     severity = Severity.ERROR
+    heuristic_secret = True  # throwaway tokens and keys live in tests, fixtures and docs
     summary = "A private key with its body is written into a file git would commit."
     cwe = "CWE-321"
     precision = "very-high"

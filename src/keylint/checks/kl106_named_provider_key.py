@@ -65,7 +65,7 @@ class NamedProviderKey(Rule):
     cwe = "CWE-798"
     precision = "high"
     examples = (
-        Example(".github/workflows/ci.yml", f"env:\n  SNYK_TOKEN: {_SNYK}\n", ((2, 15),)),
+        Example(".github/workflows/scan.yml", f"env:\n  SNYK_TOKEN: {_SNYK}\n", ((2, 15),)),
         Example("settings.py", f'OKTA_API_TOKEN = "{_OKTA}"\n', ((1, 19),)),
         Example("settings.py", f'REQUEST_ID = "{_SNYK}"\n'),  # a UUID under another name
         Example("settings.py", 'SNYK_TOKEN = "00000000-0000-0000-0000-000000000000"\n'),

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.facts import Origin, Value
-from keylint.findings import Category, Finding, Secret, Severity
+from keylint.facts import EnvRead, Origin, Role, Value
+from keylint.findings import Category, Confidence, Finding, Secret, Severity
+
+# Values that say "no key is needed here": local servers (vLLM, Ollama, LM Studio) and
+# OpenAI-compatible gateways ignore the key, but the SDK insists on one.
+_DELIBERATE = re.compile(
+    r"(?:sk-)?(?:dummy|fake|unused|not[-_ ]?needed|no[-_ ]?key(?:[-_]required)?|none|empty|"
+    r"ollama|lm[-_ ]?studio|local|vllm|test|ci)(?:[-_]?api)?(?:[-_]?key)?",
+    re.IGNORECASE,
+)
 
 
 class PlaceholderKey(Rule):
@@ -60,6 +69,10 @@ class PlaceholderKey(Rule):
     name = "placeholder-key"
     category = Category.PLACEHOLDER_KEY
     severity = Severity.ERROR
+    confidence_notes = (
+        "low for a settings-class default the environment overrides and for a deliberate "
+        "dummy (`dummy`, `not-needed`, `EMPTY`) given to a server that needs no key"
+    )
     summary = "A placeholder is used where running code or a real config takes the API key."
     applies_to_examples = False
     examples = (
@@ -95,9 +108,14 @@ class PlaceholderKey(Rule):
             return
         db = ctx.db
         rendered = keys.renders_templates(ctx.file.kind)
+        settings_lines = {
+            read.span.line for read in ctx.of(EnvRead) if read.how.startswith("pydantic-settings")
+        }
         for value in ctx.of(Value):
             if value.dynamic or not keys.runs(value) or (value.is_template and rendered):
                 continue
+            if value.role is Role.COMPARED:
+                continue  # `if api_key == "YOUR_API_KEY":` guards against the placeholder
             if not keys.is_key_slot(value.name, db):
                 continue
             if value.is_template and keys.is_auth_header(value.name):
@@ -110,11 +128,21 @@ class PlaceholderKey(Rule):
             if reason is None:
                 continue
             start = kt.text.index(kt.text.strip()) + scheme
+            confidence, why = self.confidence, None
+            padded = kt.text[:2].isspace() and kt.text[-2:].isspace()
+            if padded:  # aligned columns in a file of options: a template to fill in
+                confidence, why = Confidence.LOW, "padded on both sides: a template's column"
+            elif value.span.line in settings_lines:
+                confidence, why = Confidence.LOW, "a settings default the environment overrides"
+            elif _DELIBERATE.fullmatch(text.strip()):
+                confidence, why = Confidence.LOW, "a deliberate dummy for a server that needs none"
             yield self.finding(
                 ctx,
                 kt.span(ctx.file, start, len(text)),
                 self.message(ctx, value, text, reason),
                 severity=Severity.WARNING if value.origin is Origin.DEFAULT else None,
+                confidence=confidence,
+                reason=why,
             )
 
     def reason(self, ctx: FileContext, value: Value, text: str, rendered: bool) -> str | None:

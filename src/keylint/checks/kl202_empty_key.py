@@ -42,7 +42,7 @@ class EmptyKey(Rule):
     ```
 
     ## References
-    - shared research providers.md §7 (httpx 0.28.1 + h11 0.16.0 experiment)
+    - openai/openai-python#961, langchain-ai/langchain#21261 (`Illegal header value b'Bearer '`)
     """
 
     code = "KL202"

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.facts import Origin, Span, Value
-from keylint.findings import Category, Finding, Fix, Severity
+from keylint.findings import Category, Confidence, Finding, Fix, Severity
 from keylint.providers import Provider
 
 _NAMES = {" ": "space", "\t": "tab", "\n": "line break (LF)", "\r": "carriage return (CR)"}
@@ -55,7 +55,7 @@ class KeySurroundingWhitespace(Rule):
 
     ## Why is this bad?
     The openai, anthropic, groq, together and perplexity SDKs send the key as given through
-    httpx and h11 (shared research providers.md §7, httpx 0.28.1 + h11 0.16.0): a trailing
+    httpx and h11 (httpx 0.28.1 + h11 0.16.0, h11 `_abnf.py`): a trailing
     newline, space or tab makes h11 refuse the request client-side —
     `h11.LocalProtocolError: Illegal header value b'Bearer sk-abc\\n'`, surfaced as
     `APIConnectionError`, which looks like a network problem — and a leading space is sent
@@ -83,6 +83,9 @@ class KeySurroundingWhitespace(Rule):
     name = "key-surrounding-whitespace"
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
+    confidence_notes = "low when both sides are padded by two or more spaces (aligned columns)"
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A key has leading or trailing whitespace that is sent with it."
     examples = (
         Example("app.py", 'client = OpenAI(api_key="{key:openai-project-key} ")\n', ((1, 190),)),
@@ -113,15 +116,25 @@ class KeySurroundingWhitespace(Rule):
         if kt.units is None and text.endswith("\n"):
             trail = 0  # a YAML block scalar's line break: see block_scalar
         sdk = stripping_sdk(provider_of(ctx, kt))
+        # Spaces on both sides, two or more each: a column alignment someone chose (a
+        # loader of their own strips it), not a copy-paste accident.
+        aligned = lead >= 2 and trail >= 2
         if lead and lead < len(text):
             span = kt.span(ctx.file, 0, lead)
-            yield self.report(ctx, span, f"leading {describe(text[0])}", sdk, "lead")
+            yield self.report(ctx, span, f"leading {describe(text[0])}", sdk, "lead", aligned)
         if trail and trail < len(text):
             span = kt.span(ctx.file, len(text) - trail, trail)
-            yield self.report(ctx, span, f"trailing {describe(text[-trail])}", sdk, "trail")
+            what = f"trailing {describe(text[-trail])}"
+            yield self.report(ctx, span, what, sdk, "trail", aligned)
 
     def report(
-        self, ctx: FileContext, span: Span, what: str, sdk: str | None, side: str
+        self,
+        ctx: FileContext,
+        span: Span,
+        what: str,
+        sdk: str | None,
+        side: str,
+        aligned: bool = False,
     ) -> Finding:
         effect = (
             "h11 refuses to send it (`Illegal header value`, raised as APIConnectionError)"
@@ -135,6 +148,8 @@ class KeySurroundingWhitespace(Rule):
             f"{what} in the key: {effect}{note}",
             fix=Fix(span, "", f"remove the {what}"),
             severity=Severity.WARNING if sdk else None,
+            confidence=Confidence.LOW if aligned else None,
+            reason="padding on both sides looks deliberate (aligned columns)" if aligned else None,
         )
 
     def dotenv_trailing(self, ctx: FileContext, value: Value) -> Finding | None:

@@ -24,8 +24,8 @@ class KeyEmbeddedWhitespace(Rule):
 
     ## Why is this bad?
     h11, the HTTP layer of the openai, anthropic and groq SDKs, refuses a header value with
-    CR or LF (`h11.LocalProtocolError: Illegal header value`, shared research
-    providers.md §7); a space or tab, or a literal backslash-n, is sent as part of the key
+    CR or LF (`h11.LocalProtocolError: Illegal header value`, h11 0.16.0
+    `_abnf.py`); a space or tab, or a literal backslash-n, is sent as part of the key
     and the API answers 401. No SDK removes whitespace from the middle of a key.
 
     ## Example
@@ -47,6 +47,8 @@ class KeyEmbeddedWhitespace(Rule):
     name = "key-embedded-whitespace"
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A key contains a space, tab, line break or a literal `\\n` escape."
     examples = (
         Example(".env", "OPENAI_API_KEY='{key:openai-project-key}\\n'\n", ((1, 181),)),

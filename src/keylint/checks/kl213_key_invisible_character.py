@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.findings import Category, Finding, Fix, Severity
+from keylint.findings import Category, Finding, Severity
+from keylint.fix import producers
 
 
 class KeyInvisibleCharacter(Rule):
@@ -22,8 +23,8 @@ class KeyInvisibleCharacter(Rule):
     ## Why is this bad?
     HTTP headers are ASCII: httpx encodes them with the `ascii` codec, so the openai,
     anthropic and groq SDKs fail before sending with
-    `UnicodeEncodeError: 'ascii' codec can't encode character '\\u200b'` (shared research
-    providers.md §7) — and the character cannot be seen in the editor.
+    `UnicodeEncodeError: 'ascii' codec can't encode character '\\u200b'` (httpx 0.28.1
+    encodes header values as ASCII) — and the character cannot be seen in the editor.
 
     ## Example
     ```shell
@@ -44,6 +45,8 @@ class KeyInvisibleCharacter(Rule):
     name = "key-invisible-character"
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A key contains an invisible or non-ASCII space character."
     examples = (
         Example(".env", "OPENAI_API_KEY={key:openai-project-key}\u200b\n", ((1, 180),)),
@@ -63,7 +66,10 @@ class KeyInvisibleCharacter(Rule):
             char = kt.text[first]
             span = kt.span(ctx.file, first, 1)
             more = f" (and {len(spots) - 1} more)" if len(spots) > 1 else ""
-            fix = Fix(span, "", f"remove U+{ord(char):04X}") if len(spots) == 1 else None
+            every = [(kt.span(ctx.file, i, 1), "") for i in spots]
+            fix = producers.typographic(
+                ctx.file.path, every, description=f"remove U+{ord(char):04X}{more}"
+            )
             yield self.finding(
                 ctx,
                 span,

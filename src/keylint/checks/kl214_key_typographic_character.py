@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.findings import Category, Finding, Fix, Severity
+from keylint.findings import Category, Finding, Severity
+from keylint.fix import producers
 
 
 class KeyTypographicCharacter(Rule):
@@ -20,9 +21,9 @@ class KeyTypographicCharacter(Rule):
 
     ## Why is this bad?
     The character becomes part of the key: httpx cannot encode it in a header
-    (`UnicodeEncodeError: 'ascii' codec can't encode character '\\u201c'`, shared research
-    providers.md §7). An ellipsis means the key is not there at all: only its ends were
-    copied.
+    (`UnicodeEncodeError: 'ascii' codec can't encode character '\\u201c'`: httpx
+    encodes header values as ASCII). An ellipsis means the key is not there at all: only
+    its ends were copied.
 
     ## Example
     ```shell
@@ -42,6 +43,8 @@ class KeyTypographicCharacter(Rule):
     name = "key-typographic-character"
     category = Category.KEY_WHITESPACE
     severity = Severity.ERROR
+    fixable = "sometimes"
+    fix_applicability = "safe/unsafe"
     summary = "A key contains typographic quotes, dashes or an ellipsis copied from a web page."
     examples = (
         Example(".env", "OPENAI_API_KEY=\u201c{key:openai-project-key}\u201d\n", ((1, 16),)),
@@ -77,11 +80,18 @@ class KeyTypographicCharacter(Rule):
                 )
                 continue
             replacement = "-" if meant == "-" else ""
+            every = [
+                (kt.span(ctx.file, i, 1), "-" if keys.TYPOGRAPHIC[kt.text[i]][1] == "-" else "")
+                for i in spots
+                if kt.text[i] != "\u2026"
+            ]
             yield self.finding(
                 ctx,
                 span,
                 f"typographic {char} (U+{ord(char):04X} {name}) in the key{more}, where "
                 f"`{meant}` was meant: httpx cannot encode it (`UnicodeEncodeError`); "
                 f"retype it",
-                fix=Fix(span, replacement, f"replace {char} with `{replacement}`", "unsafe"),
+                fix=producers.typographic(
+                    ctx.file.path, every, description=f"replace {char} with `{replacement}`"
+                ),
             )

@@ -85,7 +85,8 @@ class MalformedKey(Rule):
     Use instead: copy the whole key again from the provider's console.
 
     ## References
-    - shared research providers.md §1 (formats), §8 (cross-provider confusion)
+    - gitleaks rules (github.com/gitleaks/gitleaks, cmd/generate/config/rules/) for the formats
+    - continuedev/continue#10161 (a Groq key sent to xAI: 400 "Incorrect API key provided")
     """
 
     code = "KL221"

@@ -35,6 +35,8 @@ class DoubledKeyPrefix(Rule):
     name = "doubled-key-prefix"
     category = Category.MALFORMED_KEY
     severity = Severity.ERROR
+    fixable = "always"
+    fix_applicability = "safe"
     summary = "A key's provider prefix is written twice."
     examples = (
         Example(

@@ -21,7 +21,7 @@ class SchemeInKey(Rule):
     ## Why is this bad?
     openai and anthropic prepend `Bearer ` themselves and send `Bearer Bearer sk-…`, which
     the API rejects with 401. The Speakeasy-generated SDKs (mistralai, openrouter) accept a
-    value that already starts with `Bearer ` (shared research providers.md §7), so the same
+    value that already starts with `Bearer ` (mistralai `utils/security.py`), so the same
     `.env` works with one client and fails with another.
 
     ## Example
@@ -39,6 +39,8 @@ class SchemeInKey(Rule):
     name = "scheme-in-key"
     category = Category.MALFORMED_KEY
     severity = Severity.ERROR
+    fixable = "always"
+    fix_applicability = "safe"
     summary = "A key is stored with its `Bearer ` scheme, which the SDK adds again."
     examples = (
         Example(

@@ -77,7 +77,7 @@ class WrongProviderKey(Rule):
     ```
 
     ## References
-    - shared research providers.md §8 (cross-provider confusion patterns)
+    - continuedev/continue#10161, SciSharp/BotSharp#386 (a key of one provider sent to another)
     """
 
     code = "KL224"

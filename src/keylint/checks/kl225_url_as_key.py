@@ -37,7 +37,7 @@ class UrlAsKey(Rule):
     ```
 
     ## References
-    - shared research providers.md §8 (URL pasted as API key)
+    - continuedev/continue#10250 (a URL pasted as the API key: 401 invalid_api_key)
     """
 
     code = "KL225"

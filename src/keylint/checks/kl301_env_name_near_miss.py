@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, ProjectContext, ProjectRule
 from keylint.checks.envnames import Near, Occurrence, ProjectIndex, project_index
-from keylint.facts import EnvDef, EnvRead
-from keylint.findings import Category, Finding, Severity
+from keylint.facts import EnvDef, EnvDynamic, EnvRead
+from keylint.findings import Category, Confidence, Finding, Severity
 
 _WHY = {
     "spelling": " (the same name spelt differently)",
@@ -59,7 +59,12 @@ class EnvNameNearMiss(ProjectRule):
     severity = Severity.WARNING
     summary = "An environment variable name is a near-miss of the name the provider's SDK reads."
     precision = "high"
-    wants = (EnvRead, EnvDef)
+    confidence = Confidence.MEDIUM  # a name that looks like a typo (spec §8)
+    confidence_notes = "low where the project reads or sets variables by names built at run time"
+    # KL307 names both ends of a mismatch; where it reports (only when it is selected),
+    # this rule's word on the same name would repeat it.
+    yields_to = ("KL307",)
+    wants = (EnvRead, EnvDef, EnvDynamic)
     examples = (
         Example(".env", "OPENAI_KEY=sk-test\n", ((1, 1),)),
         Example(".env", "DEBUG=1\nOPEN_AI_API_KEY=x\n", ((2, 1),)),
@@ -74,18 +79,21 @@ class EnvNameNearMiss(ProjectRule):
     def check_project(self, project: ProjectContext) -> Iterator[Finding]:
         index = project_index(project)
         for occ in index.occurrences():
-            if occ.key in index.claimed or occ.name in index.extra:
+            if occ.name in index.extra:
                 continue
             kind = index.data.classify(occ.name)
             if kind is None or kind.kind != "near" or not isinstance(kind.entry, Near):
                 continue
             if index.consistent(occ):
                 continue
+            doubt = index.unseen(occ)
             yield self.finding(
                 occ.ctx,
                 occ.span,
                 self._message(occ, kind.entry, index),
                 provider=kind.entry.provider,
+                confidence=Confidence.LOW if doubt else None,
+                reason=doubt,
             )
 
     @staticmethod

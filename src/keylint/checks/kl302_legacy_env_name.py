@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from keylint.checks.base import Example, ProjectContext, ProjectRule
-from keylint.checks.envnames import Legacy, also_read, project_index
+from keylint.checks.envnames import Legacy, also_read, project_index, related
 from keylint.facts import EnvDef, EnvRead
-from keylint.findings import Category, Finding, Severity
+from keylint.findings import Category, Finding, Fix, Severity
+from keylint.fix import producers
 
 
 class LegacyEnvName(ProjectRule):
@@ -48,9 +50,14 @@ class LegacyEnvName(ProjectRule):
     name = "legacy-env-name"
     category = Category.ENV_VAR_NAME
     severity = Severity.WARNING
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = (
         "An environment variable is read only by an old SDK version the project no longer uses."
     )
+    # KL307 names both ends of a mismatch; where it reports (only when it is selected),
+    # this rule's word on the same name would repeat it.
+    yields_to = ("KL307",)
     wants = (EnvRead, EnvDef)
     examples = (
         Example(".env", "OPENAI_API_BASE=https://gateway.example.com/v1\n", ((1, 1),)),
@@ -71,8 +78,6 @@ class LegacyEnvName(ProjectRule):
     def check_project(self, project: ProjectContext) -> Iterator[Finding]:
         index = project_index(project)
         for occ in index.defs:
-            if occ.key in index.claimed:
-                continue
             kind = index.data.classify(occ.name)
             if kind is None or kind.kind != "legacy" or not isinstance(kind.entry, Legacy):
                 continue
@@ -90,7 +95,21 @@ class LegacyEnvName(ProjectRule):
                 self._message(occ.name, legacy, certain, project.pins),
                 provider=legacy.provider,
                 severity=Severity.ERROR if certain else Severity.WARNING,
+                fix=self._rename(index, occ, legacy.replacement),
             )
+
+    @staticmethod
+    def _rename(index: Any, occ: Any, new: str | None) -> Fix | None:
+        """The new name at every read and definition of the old one in this tree, unless
+        the new name is already defined there (two values: the user must choose)."""
+        if not new or any(o.name == new and related(o, occ) for o in index.defs):
+            return None
+        others = [
+            (o.path, o.span)
+            for o in index.occurrences()
+            if o.name == occ.name and related(o, occ) and not o.ctx.file.is_example
+        ]
+        return producers.env_rename(occ.name, new, occ.span, occ.path, others, occ.ctx.file)
 
     @staticmethod
     def _message(name: str, legacy: Legacy, certain: bool | None, pins: dict[str, str]) -> str:

@@ -50,6 +50,9 @@ class WrongEnvName(ProjectRule):
     category = Category.ENV_VAR_NAME
     severity = Severity.WARNING
     summary = "An environment variable name is a common wrong name that the SDK does not read."
+    # KL307 names both ends of a mismatch; where it reports (only when it is selected),
+    # this rule's word on the same name would repeat it.
+    yields_to = ("KL307",)
     wants = (EnvRead, EnvDef)
     examples = (
         Example(".env", "AZURE_OPENAI_KEY=abc\n", ((1, 1),)),
@@ -67,8 +70,6 @@ class WrongEnvName(ProjectRule):
     def check_project(self, project: ProjectContext) -> Iterator[Finding]:
         index = project_index(project)
         for occ in index.occurrences():
-            if occ.key in index.claimed:
-                continue
             kind = index.data.classify(occ.name)
             if kind is None or kind.kind != "wrong" or not isinstance(kind.entry, Wrong):
                 continue

@@ -61,6 +61,9 @@ class EnvNameCaseOrWhitespace(ProjectRule):
     summary = (
         "An environment variable name has whitespace in it, or is a known name in the wrong case."
     )
+    # KL307 names both ends of a mismatch; where it reports (only when it is selected),
+    # this rule's word on the same name would repeat it.
+    yields_to = ("KL307",)
     wants = (EnvRead, EnvDef)
     examples = (
         Example(".env", "openai_api_key=x\n", ((1, 1),)),
@@ -81,8 +84,6 @@ class EnvNameCaseOrWhitespace(ProjectRule):
     def check_project(self, project: ProjectContext) -> Iterator[Finding]:
         index = project_index(project)
         for occ in index.occurrences():
-            if occ.key in index.claimed:
-                continue
             kind = index.data.classify(occ.name)
             if kind is None or kind.kind not in ("whitespace", "case"):
                 continue

@@ -81,7 +81,7 @@ class RemovedEndpoint(Rule):
     ## References
     - https://developers.openai.com/api/docs/deprecations
     - https://docs.cohere.com/changelog/2025-09-15-major-command-deprecations
-    - shared/research/providers.md §5
+    - the `source:` of each entry in `rules/providers/*.yaml`
     """
 
     code = "KL401"

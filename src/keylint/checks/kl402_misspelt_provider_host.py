@@ -52,7 +52,7 @@ class MisspeltProviderHost(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §3 (base URLs)
+    - the SDKs' default base URLs (openai, anthropic, groq, cohere `_client.py`)
     """
 
     code = "KL402"

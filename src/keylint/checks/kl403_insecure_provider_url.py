@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl4_endpoints import piece_span, provider_for_host, running_values, urls_in
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 
 
 class InsecureProviderUrl(Rule):
@@ -34,12 +35,14 @@ class InsecureProviderUrl(Rule):
 
     ## References
     - CWE-319: Cleartext Transmission of Sensitive Information
-    - shared/research/providers.md §3 (every base URL is https)
+    - the SDKs' default base URLs (openai `_client.py`, anthropic `_client.py`: all https)
     """
 
     code = "KL403"
     name = "insecure-provider-url"
     category = Category.OUTDATED_ENDPOINT
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A provider API is called over plain http://, sending the key in clear text."
     cwe = "CWE-319"
     examples = (
@@ -57,10 +60,12 @@ class InsecureProviderUrl(Rule):
                 provider = provider_for_host(ctx.db, url.host)
                 if provider is None:
                     continue
+                span = piece_span(ctx, value, url.start, url.end)
                 yield self.finding(
                     ctx,
-                    piece_span(ctx, value, url.start, url.end),
+                    span,
                     f"`http://{url.host}` sends the {provider.name} key in clear text; "
                     f"use `https://{url.host}`",
                     provider=provider.id,
+                    fix=producers.https(ctx.file, span),
                 )

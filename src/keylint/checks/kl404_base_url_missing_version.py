@@ -70,7 +70,7 @@ class BaseUrlMissingVersion(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §3 (base URLs by SDK)
+    - the SDKs' default base URLs (openai `_client.py`: https://api.openai.com/v1)
     """
 
     code = "KL404"

@@ -38,7 +38,7 @@ class RetiredApiVersion(Rule):
 
     ## References
     - https://learn.microsoft.com/azure/ai-services/openai/api-version-deprecation
-    - shared/research/providers.md §5c
+    - https://learn.microsoft.com/azure/ai-services/openai/api-version-deprecation
     """
 
     code = "KL405"

@@ -3,8 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
-from keylint.checks.kl4_endpoints import index, model_hits, replacement_chain, shown, today
+from keylint.checks.kl4_endpoints import (
+    MODEL_CONFIDENCE_NOTES,
+    index,
+    model_hits,
+    shown,
+    today,
+)
 from keylint.findings import Category, Finding
+from keylint.fix import producers
+from keylint.replacements import resolve, skipped_note
 
 
 class RetiredModel(Rule):
@@ -20,7 +28,8 @@ class RetiredModel(Rule):
     path. Short or common names (`davinci`, `gpt-4`, `command`) need the model-like name.
 
     The message gives the date and the replacement; when the announced replacement was
-    itself shut down since, it names the one that works today.
+    itself shut down since, or shuts down within 90 days, it names the next one down the
+    chain of announced replacements, and says why.
 
     ## Why is this bad?
     Requests to a retired model fail (404 `model_not_found`, `invalid_request_error`): the
@@ -39,12 +48,16 @@ class RetiredModel(Rule):
     ## References
     - https://developers.openai.com/api/docs/deprecations
     - https://docs.anthropic.com/en/docs/about-claude/model-deprecations
-    - shared/research/providers.md §5
+    - https://ai.google.dev/gemini-api/docs/deprecations
+    - https://docs.cohere.com/changelog/2025-09-15-major-command-deprecations
     """
 
     code = "KL451"
     name = "retired-model"
     category = Category.DEPRECATED_MODEL
+    confidence_notes = MODEL_CONFIDENCE_NOTES
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A model name whose shutdown date has passed."
     examples = (
         Example(
@@ -67,16 +80,22 @@ class RetiredModel(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         on = today()
         idx = index(ctx.db)
-        for model, span in model_hits(ctx):
+        for hit in model_hits(ctx):
+            model, span = hit.model, hit.span
             if not model.retired(on):
                 continue
-            replacement, skipped = replacement_chain(idx, model, on)
+            replacement, skipped = resolve(idx.models, model, on)
             when = f" on {model.shutdown.isoformat()}" if model.shutdown else ""
             message = f"`{model.name}` was shut down{when} ({model.provider.name})"
             if replacement:
                 message += f"; use {shown(replacement)}"
-            if skipped:
-                gone = skipped[0]
-                date = gone.shutdown.isoformat() if gone.shutdown else "since"
-                message += f" (the announced replacement `{gone.name}` was shut down on {date})"
-            yield self.finding(ctx, span, message, provider=model.provider.id)
+            message += skipped_note(skipped, on)
+            yield self.finding(
+                ctx,
+                span,
+                message,
+                provider=model.provider.id,
+                confidence=hit.confidence,
+                reason=hit.reason,
+                fix=producers.model(ctx.file, span, model.name, replacement),
+            )

@@ -13,10 +13,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from keylint.analysis import ValueUse
 from keylint.checks.base import FileContext
 from keylint.facts import Span, Value
-from keylint.findings import Severity
+from keylint.findings import Confidence, Severity
 from keylint.providers import Provider, ProviderDB
+from keylint.source import FileKind
 
 TODAY: datetime.date | None = None  # tests pin the date of the run here
 
@@ -80,9 +82,12 @@ class Model:
     shutdown: datetime.date | None
     replacement: str
     named_only: bool
+    deprecated: datetime.date | None = None  # deprecated with no shutdown date (Cohere)
 
     def retired(self, on: datetime.date) -> bool:
-        return self.shutdown is None or self.shutdown <= on
+        if self.shutdown is None:
+            return self.deprecated is None  # no date at all: gone at an unknown date
+        return self.shutdown <= on
 
 
 @dataclass
@@ -154,6 +159,7 @@ def _build(db: ProviderDB) -> Index:
                     as_date(entry.get("shutdown")),
                     str(entry.get("replacement", "")),
                     named_only,
+                    as_date(entry.get("deprecated")),
                 )
                 idx.models.setdefault(name.lower(), model)
     idx.routing_prefixes = frozenset(prefixes)
@@ -456,10 +462,29 @@ _INNER_NAMED = re.compile(
 _URL_MODEL = re.compile(r"/(?:models|engines)/(?P<name>[\w.-]+)(?=[:/?\"']|$)")
 
 
-def model_hits(ctx: FileContext) -> Iterator[tuple[Model, Span]]:
+MODEL_CONFIDENCE_NOTES = (
+    "low where the name is listed (a table, a type, a collection), compared, used locally "
+    "(a tokenizer, a log line) or a bare string keylint cannot follow to a request; medium "
+    "when bound to a name that is not a model setting; an Azure deployment name is never "
+    "reported"
+)
+
+
+@dataclass(frozen=True)
+class ModelHit:
+    """A model name found in a running value, with how sure keylint is that it is used."""
+
+    model: Model
+    span: Span
+    confidence: Confidence
+    reason: str | None = None
+
+
+def model_hits(ctx: FileContext) -> Iterator[ModelHit]:
     """Every model name in running values: a value that is one (bound to a model-like name
     for ambiguous names), a `"model": "…"` pair or a quoted name inside a larger string (a
-    JSON body in a curl command), a `/models/<name>` URL path."""
+    JSON body in a curl command), a `/models/<name>` URL path — each judged by what the code
+    does with the value (spec §8: used where it is sent or configured)."""
     # KL451 and KL452 both ask: compute once per file.
     cached = ctx.cache.get("model_hits")
     if cached is None:
@@ -472,27 +497,75 @@ def model_hits(ctx: FileContext) -> Iterator[tuple[Model, Span]]:
     yield from cached
 
 
-def _models_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[tuple[Model, Span]]:
+# Where a model name is not one of the provider's models: an Azure *deployment* name (the
+# user's own label, routed by Azure to whatever model it was created with).
+_DEPLOYMENT = re.compile(r"deployment|azure", re.IGNORECASE)
+_USE_REASONS = {
+    ValueUse.LISTED: "listed in a table, type or collection, not sent",
+    ValueUse.COMPARED: "compared or prefix-checked, not sent",
+    ValueUse.LOCAL: "used locally (tokenizer, logging, help text), not sent",
+    ValueUse.UNPLACED: "a bare string keylint cannot follow to a request",
+}
+
+
+def _models_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[ModelHit]:
     # The model lookup is cheap and almost always empty; the context checks read the
     # source around the value: look first, judge the context only when something is there.
     hits = list(_model_names_in(ctx, idx, value))
     if not hits:
         return
-    if describes(value) or is_mapping_key(ctx, value) or in_comparison(ctx, value):
+    if describes(value) or is_mapping_key(ctx, value):
         return
-    yield from hits
+    if _DEPLOYMENT.search(value.name or "") or _routed_to_azure(value):
+        return  # an Azure deployment name, not a model name
+    use = ctx.use(value)
+    text_kind = ctx.file.kind not in _AST_KINDS  # no syntax tree to say it is compared
+    if text_kind and use in (ValueUse.UNPLACED, ValueUse.CONFIGURED) and in_comparison(ctx, value):
+        use = ValueUse.COMPARED
+    listing = len(_QUOTED_ITEM.findall(value.raw)) >= 2  # `"a", "b", …` inside one string
+    for model, span, inner in hits:
+        confidence, reason = Confidence.HIGH, None
+        if inner:
+            pass  # `"model": "…"` in a request body, a `/models/<name>` path: sent
+        elif span != value.span and listing:
+            confidence, reason = Confidence.LOW, _USE_REASONS[ValueUse.LISTED]
+        elif use is ValueUse.SENT and value.name and _LABEL_ARG.search(value.name):
+            if not is_model_slot(value.name):
+                confidence = Confidence.LOW
+                reason = f"passed as `{value.name}`: a label, not the model sent"
+        elif use in _USE_REASONS:
+            confidence, reason = Confidence.LOW, _USE_REASONS[use]
+        elif use is ValueUse.CONFIGURED and not is_model_slot(value.name):
+            confidence, reason = Confidence.MEDIUM, "bound to a name that is not a model setting"
+        elif value.call is not None and _DEPLOYMENT.search(value.call):
+            confidence, reason = Confidence.LOW, "an Azure client: the name is a deployment"
+        yield ModelHit(model, span, confidence, reason)
 
 
-def _model_names_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[tuple[Model, Span]]:
+_AST_KINDS = frozenset({FileKind.PYTHON, FileKind.NOTEBOOK})
+_QUOTED_ITEM = re.compile(r"""["'][\w./:-]+["']\s*,""")
+# Keyword arguments that name or label something rather than choose the model.
+_LABEL_ARG = re.compile(r"(?:^|_)(?:id|name|alias|label|key|tag)$", re.IGNORECASE)
+
+
+def _routed_to_azure(value: Value) -> bool:
+    """``azure/gpt-4`` (LiteLLM's routing): what follows ``azure/`` is a deployment name."""
+    return value.value.strip().lower().startswith("azure/")
+
+
+def _model_names_in(
+    ctx: FileContext, idx: Index, value: Value
+) -> Iterator[tuple[Model, Span, bool]]:
+    """(model, span, inner): ``inner`` when the name sits in a request body or URL path."""
     if not value.dynamic:
         hit = lookup_model(idx, value.value)
         if hit is not None:
             model, offset = hit
             if not model.named_only or is_model_slot(value.name):
                 if value.raw == value.value:
-                    yield model, piece_span(ctx, value, offset, offset + len(model.name))
+                    yield model, piece_span(ctx, value, offset, offset + len(model.name)), False
                 else:
-                    yield model, value.span
+                    yield model, value.span, False
             return
     raw = value.raw
     if len(raw) < 4:
@@ -504,7 +577,7 @@ def _model_names_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[tupl
             model, offset = hit
             start = m.start("name") + offset
             seen.add(start)
-            yield model, piece_span(ctx, value, start, start + len(model.name))
+            yield model, piece_span(ctx, value, start, start + len(model.name)), True
     if idx.model_in_text is not None and ('"' in raw or "'" in raw):
         for m in idx.model_in_text.finditer(raw):
             quoted = idx.models.get(m.group(0).lower())
@@ -512,12 +585,12 @@ def _model_names_in(ctx: FileContext, idx: Index, value: Value) -> Iterator[tupl
                 continue  # an object key: `{"claude-1.3": "November 6th, 2024"}`
             if quoted is not None and m.start() not in seen:
                 seen.add(m.start())
-                yield quoted, piece_span(ctx, value, m.start(), m.end())
+                yield quoted, piece_span(ctx, value, m.start(), m.end()), False
     if "/models/" in raw or "/engines/" in raw:
         for m in _URL_MODEL.finditer(raw):
             in_path = idx.models.get(m.group("name").lower())
             if in_path is not None and m.start("name") not in seen:
-                yield in_path, piece_span(ctx, value, m.start("name"), m.end("name"))
+                yield in_path, piece_span(ctx, value, m.start("name"), m.end("name")), True
 
 
 def shown(text: str) -> str:

@@ -51,7 +51,7 @@ class AuthSchemeMissing(Rule):
 
     ## References
     - RFC 6750 §2.1 (Bearer token usage)
-    - shared/research/providers.md §3
+    - https://platform.openai.com/docs/api-reference/authentication
     """
 
     code = "KL501"

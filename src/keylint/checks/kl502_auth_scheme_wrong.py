@@ -45,7 +45,8 @@ class AuthSchemeWrong(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §3, §7 (`Bearer Bearer`, Speakeasy's prefix handling)
+    - mistralai `utils/security.py` (Speakeasy SDKs accept a value that already starts with
+      `Bearer `; openai and anthropic send `Bearer Bearer …`)
     """
 
     code = "KL502"

@@ -7,6 +7,7 @@ from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl5_headers import canonical, headers, value_span
 from keylint.facts import Header
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 
 _COLON = re.compile(r"\s*bearer\s*:", re.IGNORECASE)
 _DOUBLED = re.compile(r"\s*bearer\s+bearer\b", re.IGNORECASE)
@@ -41,7 +42,7 @@ class BearerMalformed(Rule):
     RFC 6750 allows exactly `Bearer` + one space + the token. Everything else is an
     unknown scheme or a key with extra characters: the API answers 401 and the key is
     blamed. openai and anthropic SDKs send `Bearer Bearer …` when the key variable already
-    starts with `Bearer ` (providers.md §7).
+    starts with `Bearer ` (mistralai `utils/security.py`).
 
     ## Example
     ```python
@@ -55,12 +56,14 @@ class BearerMalformed(Rule):
 
     ## References
     - RFC 6750 §2.1
-    - shared/research/providers.md §7
+    - pypi:h11==0.16.0 `h11/_abnf.py` (header values: no leading/trailing whitespace, no CR/LF)
     """
 
     code = "KL503"
     name = "bearer-malformed"
     category = Category.AUTH_HEADER
+    fixable = "sometimes"
+    fix_applicability = "safe"
     summary = "A Bearer authorization value is malformed (colon, missing space, doubled)."
     examples = (
         Example("client.py", 'headers = {"Authorization": "Bearer" + key}\n', ((1, 30),)),
@@ -84,4 +87,6 @@ class BearerMalformed(Rule):
                 continue
             problem = _problem(header)
             if problem is not None:
-                yield self.finding(ctx, value_span(ctx, header), problem)
+                span = value_span(ctx, header)
+                fix = producers.bearer(ctx.file, header, span)
+                yield self.finding(ctx, span, problem, fix=fix)

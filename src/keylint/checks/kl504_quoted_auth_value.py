@@ -35,7 +35,7 @@ class QuotedAuthValue(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §7 (quoting)
+    - moby/moby#46773, docker/cli#4665 (`--env-file` keeps quotes in the value)
     """
 
     code = "KL504"

@@ -7,6 +7,7 @@ from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl5_headers import KEY_HEADERS, canonical, headers, value_span
 from keylint.facts import Header
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 
 _PERCENT = re.compile(r"%(?:\(\w+\))?s")
 _MESSAGES = {
@@ -62,6 +63,8 @@ class UnformattedAuthTemplate(Rule):
     code = "KL505"
     name = "unformatted-auth-template"
     category = Category.AUTH_HEADER
+    fixable = "sometimes"
+    fix_applicability = "safe/unsafe"
     summary = "An auth header holds a template placeholder that is never filled in."
     examples = (
         Example(
@@ -87,4 +90,10 @@ class UnformattedAuthTemplate(Rule):
             if kind is None:
                 continue
             text = header.literal
-            yield self.finding(ctx, value_span(ctx, header), _MESSAGES[kind].format(text=text))
+            fix = None
+            if kind == "format":
+                fix = producers.fstring(ctx, header)
+            elif kind == "shell-single-quotes":
+                fix = producers.double_quotes(ctx.file, header)
+            message = _MESSAGES[kind].format(text=text)
+            yield self.finding(ctx, value_span(ctx, header), message, fix=fix)

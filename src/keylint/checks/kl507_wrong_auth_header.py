@@ -48,7 +48,7 @@ class WrongAuthHeader(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §3, §8 (SciSharp/BotSharp#386)
+    - SciSharp/BotSharp#386 (an OpenAI key and header sent to Azure: 401)
     """
 
     code = "KL507"

@@ -49,7 +49,7 @@ class RequiredHeadersMissing(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §3 (required `anthropic-version`), §5b
+    - https://docs.anthropic.com/en/api/versioning (`anthropic-version` is required)
     """
 
     code = "KL508"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl6_sdk import SymbolHit, pin_note, sdk_index, symbol_hits
 from keylint.findings import Category, Finding, Severity
+from keylint.fix import producers
 
 
 def _shown(hit: SymbolHit) -> str:
@@ -58,12 +59,15 @@ class RemovedSdkApi(Rule):
 
     ## References
     - https://github.com/openai/openai-python/discussions/742 (v1 migration guide)
-    - shared/research/providers.md §5b, §5d, §6
+    - https://github.com/openai/openai-python/discussions/742 (the v1 migration guide)
+    - the `source:` of each entry in `rules/providers/*.yaml`
     """
 
     code = "KL601"
     name = "removed-sdk-api"
     category = Category.DEPRECATED_SDK
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A use of an SDK API that the current SDK has removed."
     examples = (
         Example(
@@ -116,4 +120,5 @@ class RemovedSdkApi(Rule):
                 f"`{shown}` {verdict}{use}{note}",
                 provider=entry.provider.id,
                 severity=severity,
+                fix=producers.openai_v1(ctx, hit.span, hit.symbol),
             )

@@ -7,6 +7,7 @@ from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl6_sdk import pin_note, sdk_index, uses
 from keylint.facts import Span
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 
 
 class RemovedSdkKwarg(Rule):
@@ -33,13 +34,15 @@ class RemovedSdkKwarg(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §6
+    - https://github.com/openai/openai-python/discussions/742 (`engine` ⇒ `model`)
     - https://github.com/huggingface/transformers/pull/41666
     """
 
     code = "KL602"
     name = "removed-sdk-kwarg"
     category = Category.DEPRECATED_SDK
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A keyword argument that the current SDK no longer takes."
     examples = (
         Example(
@@ -83,5 +86,6 @@ class RemovedSdkKwarg(Rule):
                         f"`{use.detail}=` was removed in {entry.since}; pass "
                         f"`{entry.replacement}=` instead{note}",
                         provider=entry.provider.id,
+                        fix=producers.renamed_kwarg(ctx.file, span, use.detail, entry.replacement),
                     )
                     break

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl6_sdk import sdk_index, symbol_hits
 from keylint.findings import Category, Finding
+from keylint.fix import producers
 from keylint.pins import major_at_least
 
 
@@ -42,12 +43,14 @@ class WrongExceptionRemap(Rule):
     ```
 
     ## References
-    - shared/research/providers.md §6 (openai 1.109.1 `_exceptions.py`)
+    - openai-python `src/openai/_exceptions.py` (the exception classes of openai>=1)
     """
 
     code = "KL603"
     name = "wrong-exception-remap"
     category = Category.DEPRECATED_SDK
+    fixable = "sometimes"
+    fix_applicability = "unsafe"
     summary = "A name that does not exist in the current SDK, left by a migration."
     examples = (
         Example(
@@ -87,4 +90,5 @@ class WrongExceptionRemap(Rule):
                     f"`{hit.symbol}` does not exist in {package}>=1 (AttributeError); use "
                     f"{entry.replacement}"
                 )
-            yield self.finding(ctx, hit.span, message, provider=entry.provider.id)
+            fix = producers.openai_v1(ctx, hit.span, hit.symbol)
+            yield self.finding(ctx, hit.span, message, provider=entry.provider.id, fix=fix)

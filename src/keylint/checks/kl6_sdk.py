@@ -14,7 +14,7 @@ from typing import Any
 
 from keylint.checks.base import FileContext
 from keylint.facts import SdkUse, Span
-from keylint.pins import major_at_least, normalize
+from keylint.pins import SELF, major_at_least, normalize
 from keylint.providers import Provider, ProviderDB
 
 _DEFAULT_HOW = frozenset({"call", "attribute", "assign", "except"})
@@ -243,6 +243,9 @@ def symbol_hits(ctx: FileContext, entries: list[SymbolEntry]) -> Iterator[Symbol
     ``from`` import when the whole module is gone, else on the name); later uses through
     that local name are not reported again, since fixing the import fixes them.
     """
+    own = ctx.pins.get(SELF)
+    if own is not None:  # the repository is that SDK: its own API is not "removed" in it
+        entries = [e for e in entries if normalize(package_of(e.since, e.package)[0] or "") != own]
     if not entries:
         return
     all_uses = list(uses(ctx))

@@ -11,6 +11,7 @@ from keylint.checks.kl7_common import (
 )
 from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
+from keylint.fix import producers
 
 
 class SpacesAroundEquals(Rule):
@@ -47,6 +48,8 @@ class SpacesAroundEquals(Rule):
     name = "spaces-around-equals"
     category = Category.DOTENV_SYNTAX
     severity = Severity.WARNING
+    fixable = "always"
+    fix_applicability = "safe"
     summary = "Spaces around `=` in a dotenv line break bash `source` and docker --env-file."
     examples = (
         Example(".env", "APP_NAME = demo\n", ((1, 10),)),
@@ -69,7 +72,8 @@ class SpacesAroundEquals(Rule):
             ):
                 continue  # `KEY=   ` is an empty value; `KEY= # x` is KL707's
             eq = separator_offset(ctx.file, entry)
-            yield self.finding(ctx, char_span(ctx.file, eq), _message(entry))
+            fix = producers.dotenv_equals(ctx.file, eq)
+            yield self.finding(ctx, char_span(ctx.file, eq), _message(entry), fix=fix)
 
 
 def _message(entry: DotenvEntry) -> str:

@@ -11,6 +11,7 @@ from keylint.checks.kl7_common import (
     char_span,
     entries,
     offset,
+    skipped_to_line,
 )
 from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
@@ -89,6 +90,13 @@ def _diagnose(entry: DotenvEntry) -> tuple[Severity, str]:
             f"and compose reject the name, bash `source` runs `{first}` as a command"
         )
     if NOTE_KEY_ERROR in entry.notes:  # 'KEY=… with no closing quote
+        last = skipped_to_line(entry)
+        if last is not None and last > entry.key_span.line:  # its quote closes lines later
+            lost = f"lines {entry.key_span.line}–{last}"
+            return Severity.ERROR, (
+                f"`{key}` opens a quote that closes on line {last}: python-dotenv reads the "
+                f"name on to there and loads nothing of {lost}; bash `source` does the same"
+            )
         return Severity.ERROR, (
             f"`{key}` opens a quote that does not close: python-dotenv skips the line and "
             "bash `source` reads on to the next quote"

@@ -2,7 +2,7 @@
 
 ``extract()`` picks the extractor by file kind. An extractor raises :class:`ParseError` when
 the file does not parse; the file then gets the plain-text extractor (so text-level checks
-still run, contract §2) and the error is reported once, never as a traceback.
+still run) and the error is reported once, never as a traceback.
 """
 
 from __future__ import annotations
@@ -27,6 +27,22 @@ class ParseError(Exception):
         where = f" (line {self.line})" if self.line else ""
         return f"{self.args[0]}{where}"
 
+
+class TooDeep(ParseError):
+    """Nested deeper than a parser (``ast``, ``tomllib``, a tree walk) can follow without
+    exhausting Python's recursion limit: the file is checked as text, the run goes on."""
+
+
+class Partial(ParseError):
+    """Some parts of a file were analysed, some were not (a notebook cell or a Markdown
+    fence too deeply nested): the facts found, plus why the rest was read as text."""
+
+    def __init__(self, message: str, facts: Sequence[Fact]) -> None:
+        super().__init__(message)
+        self.facts = list(facts)
+
+
+TOO_DEEP = "nested too deeply to analyse; checked as plain text"
 
 Extractor = Callable[[SourceFile, ProviderDB], list[Fact]]
 
@@ -60,6 +76,11 @@ def _extractor(kind: FileKind) -> Extractor:
 def extract(file: SourceFile, db: ProviderDB) -> Extracted:
     try:
         return Extracted(_extractor(file.kind)(file, db))
+    except Partial as exc:
+        return Extracted(exc.facts, error=exc.describe())
     except ParseError as exc:
         fallback = _extractor(FileKind.TEXT)
         return Extracted(fallback(file, db), error=exc.describe())
+    except RecursionError:  # a parser not guarded itself: still one file's error, not the run's
+        fallback = _extractor(FileKind.TEXT)
+        return Extracted(fallback(file, db), error=f"{file.kind.value} file {TOO_DEEP}")

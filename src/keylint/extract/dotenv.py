@@ -32,7 +32,9 @@ checks/kl7_common.py, which may not import this module):
 ``key-error`` (python-dotenv cannot read the key: whitespace or a stray quote in it, or
 ``export`` with nothing after it),
 ``quoted-key`` (``'KEY'=v``), ``text-after-quote`` (``K="v" junk``), ``no-key``
-(``=value``), ``skips-to-line:N`` (python-dotenv loses every line up to N).
+(``=value``), ``skips-to-line:N`` (python-dotenv loses every line up to N),
+``swallowed`` (a line in such a lost stretch: python-dotenv never sees it as a statement, so
+its binding is no EnvDef; its Value is still checked).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ NOTE_QUOTED_KEY = "quoted-key"
 NOTE_TEXT_AFTER_QUOTE = "text-after-quote"
 NOTE_NO_KEY = "no-key"
 NOTE_SKIPS_TO = "skips-to-line:"
+NOTE_SWALLOWED = "swallowed"
 
 # python-dotenv's own patterns (parser.py), so the two read the same characters.
 _MULTILINE_WS = re.compile(r"\s*")
@@ -131,6 +134,10 @@ class _Lexer:
         # The last offset of each quote character: an opening quote after it can never be
         # closed, which spares a scan to the end of the file for every broken line.
         self.last_quote = {q: self.text.rfind(q) for q in _QUOTED_VALUE}
+        # python-dotenv lost everything before this offset (after a quote it read across
+        # lines and then failed): statements starting there are lexed one line each, so
+        # lexing resynchronises where python-dotenv does (differential class C3).
+        self.swallow_end = 0
 
     def line_end(self, pos: int) -> int:
         match = _LINE_END.search(self.text, pos)
@@ -152,8 +159,11 @@ class _Lexer:
             if text[self.pos] == "#":
                 self.pos = self.next_line(self.pos)
                 continue
+            swallowed = self.pos < self.swallow_end
             entry = self.statement()
             if entry is not None:
+                if swallowed:
+                    entry.notes.append(NOTE_SWALLOWED)
                 yield entry
 
     def statement(self) -> _Entry | None:
@@ -215,7 +225,17 @@ class _Lexer:
             entry.separator = ":"
         elif token.startswith("'"):  # an unclosed quoted key: python-dotenv gives up
             entry.notes.append(NOTE_KEY_ERROR)
+            self.quoted_key_across_lines(entry, pos)
         return entry
+
+    def quoted_key_across_lines(self, entry: _Entry, pos: int) -> None:
+        """python-dotenv's quoted key ``'([^']+)'`` spans lines: it reads on to the next
+        ``'`` and fails after it, losing every line up to that one (class C2)."""
+        if pos < self.swallow_end:  # python-dotenv never sees this line as a statement
+            return
+        close = self.text.find("'", pos + 1)
+        if close > max(pos + 1, self.line_end(pos)):
+            self.swallow(entry, close)
 
     def key_with_space(self, entry: _Entry) -> None:
         """``lower key=x`` or ``KEY value``: python-dotenv skips the line; keep the name whole."""
@@ -280,7 +300,11 @@ class _Lexer:
         entry.quote = quote
         line_end = self.line_end(pos)
         match = _QUOTED_VALUE[quote].match(text, pos) if pos < self.last_quote[quote] else None
-        if match is not None and match.end() > line_end and not self.dotenv_reads_value(entry):
+        if (
+            match is not None
+            and match.end() > line_end
+            and (not self.dotenv_reads_value(entry) or entry.start < self.swallow_end)
+        ):
             # python-dotenv does not read this value (it gave up at the key, or it took
             # `KEY:` as part of the key): the statement is this line only.
             match = None
@@ -299,7 +323,7 @@ class _Lexer:
             self.unterminated(entry, pos, line_end)
             failed_at = _BLANK.match(text, close)
             assert failed_at is not None
-            entry.notes.append(f"{NOTE_SKIPS_TO}{self.file.position(failed_at.end())[0]}")
+            self.swallow(entry, failed_at.end())
             return
         entry.value_start, entry.value_end = pos + 1, close - 1
         entry.value = _decode(match.group(1), quote)
@@ -307,6 +331,11 @@ class _Lexer:
         entry.multiline = close > line_end
         entry.end = self.line_end(close - 1)
         self.pos = self.next_line(close - 1)
+
+    def swallow(self, entry: _Entry, failed_at: int) -> None:
+        """python-dotenv fails at ``failed_at`` and skips to the end of that line."""
+        entry.notes.append(f"{NOTE_SKIPS_TO}{self.file.position(failed_at)[0]}")
+        self.swallow_end = max(self.swallow_end, self.next_line(failed_at))
 
     @staticmethod
     def dotenv_reads_value(entry: _Entry) -> bool:
@@ -366,7 +395,8 @@ def _facts(file: SourceFile, entry: _Entry) -> list[Fact]:
         return facts  # `=value`: nothing is bound
     if value is not None:
         facts.append(value)
-    facts.append(EnvDef(entry.key, key_span, Context.CONFIG, "dotenv", value))
+    if NOTE_SWALLOWED not in entry.notes:  # python-dotenv never sets a swallowed one
+        facts.append(EnvDef(entry.key, key_span, Context.CONFIG, "dotenv", value))
     facts.extend(reads)
     return facts
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from keylint.extract import ParseError, python, text
+from keylint.extract import TOO_DEEP, ParseError, Partial, TooDeep, python, text
 from keylint.facts import Context, DotenvEntry, EnvDef, EnvRead, Fact, Header, SdkUse, Span, Value
 from keylint.providers import ProviderDB
 from keylint.source import FileKind, SourceFile
@@ -51,8 +51,11 @@ class Block:
 
 def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
     facts: list[Fact] = []
+    problems: list[str] = []
     for block in blocks(file):
-        facts.extend(block_facts(file, block, db))
+        facts.extend(block_facts(file, block, db, problems))
+    if problems:  # the facts stand; the file still gets its error entry
+        raise Partial(problems[0], facts)
     return facts
 
 
@@ -150,9 +153,11 @@ def _indented(file: SourceFile, start: int, count: int) -> tuple[Block, int]:
 # --- facts of a block --------------------------------------------------------------------
 
 
-def block_facts(file: SourceFile, block: Block, db: ProviderDB) -> list[Fact]:
+def block_facts(
+    file: SourceFile, block: Block, db: ProviderDB, problems: list[str] | None = None
+) -> list[Fact]:
     if block.info in _PYTHON:
-        facts = _python_block(file, block, db)
+        facts = _python_block(file, block, db, problems)
         if facts is not None:
             return facts
     elif block.info in _DOTENV:
@@ -167,13 +172,19 @@ def block_facts(file: SourceFile, block: Block, db: ProviderDB) -> list[Fact]:
     return list(text.scan(file, start, end, Context.CODE))
 
 
-def _python_block(file: SourceFile, block: Block, db: ProviderDB) -> list[Fact] | None:
+def _python_block(
+    file: SourceFile, block: Block, db: ProviderDB, problems: list[str] | None = None
+) -> list[Fact] | None:
     lines, strip = _dedented(block)
     if block.info == "pycon" or any(_PY_PROMPT.match(line) for line in lines[:1]):
         lines, strip = _session(lines, strip, _PY_PROMPT)
     code = SourceFile.from_text(file.path, "\n".join(lines) + "\n", kind=FileKind.PYTHON)
     try:
         facts = python.extract(code, db)
+    except TooDeep:
+        if problems is not None:
+            problems.append(f"Python code block at line {block.first_line - 1} {TOO_DEEP}")
+        return None
     except ParseError:
         return None
     return remap(facts, _line_mover(block.first_line, strip))

@@ -12,7 +12,7 @@ lines, ``%env NAME=value`` and ``%%bash``/``%%sh`` cells go through the text sca
 that is not valid Python also gets the text scanner, as a broken .py file does; the other
 cells are unaffected. Markdown cells get the Markdown extractor (their code blocks).
 Outputs and metadata give no facts: KL101 scans the raw file text, outputs included, and
-the other categories do not apply to outputs (contract §3).
+the other categories do not apply to outputs.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from keylint.extract import ParseError, markdown, python, text
+from keylint.extract import TOO_DEEP, ParseError, Partial, TooDeep, markdown, python, text
 from keylint.extract.structured import PMapping, PNode, PScalar, PSequence, get, parse_json
 from keylint.facts import EnvDef, Fact, Span
 from keylint.providers import ProviderDB
@@ -48,6 +48,7 @@ def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
         raise ParseError("not a Jupyter notebook: no cells list")
     is_python = _language(root) in ("", "python", "ipython")
     facts: list[Fact] = []
+    problems: list[str] = []
     for cell in cells:
         kind = get(cell, "cell_type")
         source = get(cell, "source") or get(cell, "input")  # nbformat 4, nbformat 3
@@ -55,10 +56,17 @@ def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
         if cell_text is None or not isinstance(kind, PScalar):
             continue
         if kind.value == "code":
-            facts.extend(cell_text.facts(_code_facts(cell_text, db, is_python)))
+            facts.extend(cell_text.facts(_code_facts(cell_text, db, is_python, problems)))
         elif kind.value == "markdown":
             md = SourceFile.from_text(file.path, cell_text.code, kind=FileKind.MARKDOWN)
-            facts.extend(cell_text.facts((md, markdown.extract(md, db))))
+            try:
+                md_facts = markdown.extract(md, db)
+            except Partial as exc:
+                md_facts = exc.facts
+                problems.append(f"a Markdown cell's code block {TOO_DEEP}")
+            facts.extend(cell_text.facts((md, md_facts)))
+    if problems:  # the facts stand; the file still gets its error entry
+        raise Partial(problems[0], facts)
     return facts
 
 
@@ -179,7 +187,9 @@ class CellText:
         return markdown.remap(facts, move)
 
 
-def _code_facts(cell: CellText, db: ProviderDB, is_python: bool) -> tuple[SourceFile, list[Fact]]:
+def _code_facts(
+    cell: CellText, db: ProviderDB, is_python: bool, problems: list[str] | None = None
+) -> tuple[SourceFile, list[Fact]]:
     """Facts of a code cell, in the coordinates of the cell's own text (returned with them).
 
     Every view of the cell (Python, shell) keeps each line's length, so one set of
@@ -206,6 +216,12 @@ def _code_facts(cell: CellText, db: ProviderDB, is_python: bool) -> tuple[Source
     view = SourceFile.from_text(path, "".join(python_lines), kind=FileKind.PYTHON)
     try:
         facts = python.extract(view, db)
+    except TooDeep:
+        if problems is not None:
+            line = cell.file.position(cell.run_file[0])[0] if cell.run_file else None
+            where = f" (source at line {line})" if line else ""
+            problems.append(f"a code cell{where} {TOO_DEEP}")
+        facts = list(text.extract(view, db))
     except ParseError:  # not Python after all: what a broken .py file gets
         facts = list(text.extract(view, db))
     shell_text = "".join(shell_lines)

@@ -1,7 +1,7 @@
 """Python source → facts, with the standard library's ``ast``.
 
 Why ``ast`` and not libcst here: extraction is read-only, and ``ast.parse`` runs at ~6.6 MB/s
-against libcst's ~0.16 MB/s with positions (shared/research/performance.md; re-measured by
+against libcst's ~0.16 MB/s with positions (measured by
 bench/run.py). ``ast`` nodes carry exact start and end positions, which is all a finding
 needs. libcst is kept for what needs a concrete syntax tree: rewriting code (fixes).
 
@@ -17,9 +17,21 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from keylint.extract import ParseError
+from keylint.extract import TOO_DEEP, ParseError, TooDeep
 from keylint.extract.text import is_header_name
-from keylint.facts import Context, EnvDef, EnvRead, Fact, Header, Origin, SdkUse, Span, Value
+from keylint.facts import (
+    Context,
+    EnvDef,
+    EnvDynamic,
+    EnvRead,
+    Fact,
+    Header,
+    Origin,
+    Role,
+    SdkUse,
+    Span,
+    Value,
+)
 from keylint.providers import ProviderDB
 from keylint.source import SourceFile
 
@@ -45,8 +57,18 @@ _URL_KWARGS = ("url", "base_url", "api_base", "endpoint", "azure_endpoint")
 def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
     tree = parse(file.text, file.path)
     visitor = _Visitor(file, sdk_roots(db))
-    visitor.visit(tree)
+    try:
+        visitor.visit(tree)
+    except RecursionError:  # ast.parse accepts deeper nesting than a recursive visitor can walk
+        raise TooDeep(f"Python source {TOO_DEEP}") from None
     return visitor.facts
+
+
+# Calls that test a string rather than use it: `model.startswith("gpt-4")`.
+_TEST_METHODS = frozenset(
+    {"startswith", "endswith", "find", "rfind", "index", "count", "removeprefix", "removesuffix"}
+)
+_TYPE_FORMS = frozenset({"Literal", "typing.Literal", "typing_extensions.Literal"})
 
 
 def parse(text: str, path: str) -> ast.Module:
@@ -55,8 +77,12 @@ def parse(text: str, path: str) -> ast.Module:
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes is not ours
             return ast.parse(text, filename=path)
     except SyntaxError as exc:
-        raise ParseError(f"Python syntax error: {exc.msg}", exc.lineno) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
+        from keylint.extract.pyversion import message  # newer syntax is no syntax error
+
+        raise ParseError(message(text, exc.lineno, exc.msg), exc.lineno) from None
+    except RecursionError:
+        raise TooDeep(f"Python source {TOO_DEEP}") from None
+    except (ValueError, MemoryError) as exc:
         raise ParseError(f"Python source cannot be parsed: {type(exc).__name__}") from None
 
 
@@ -84,6 +110,77 @@ class _Visitor(ast.NodeVisitor):
         self.dict_headers: dict[int, list[int]] = {}  # id(dict node) -> indices of its Headers
         self.var_dicts: dict[str, int] = {}  # local name -> id(dict node) assigned to it
         self.var_strings: dict[str, str] = {}  # local name -> leading literal text assigned
+        self.parents: dict[int, ast.AST] = {}
+        self._children: dict[int, list[ast.AST]] = {}
+
+    # --- traversal: parents recorded on the way down ----------------------------------
+
+    def visit(self, node: ast.AST) -> None:
+        """Record the node's children's parent, then dispatch as ``NodeVisitor`` does.
+
+        The parent map is filled during the one traversal the visitor makes anyway (a
+        separate ``ast.walk`` for it doubled the cost of parsing Python). A visitor method
+        that reads a grandchild before descending registers the link itself (keywords).
+        """
+        children = list(ast.iter_child_nodes(node))
+        for child in children:
+            self.parents[id(child)] = node
+        self._children[id(node)] = children
+        method = getattr(self, "visit_" + node.__class__.__name__, None)
+        if method is not None:
+            method(node)
+        else:
+            self.generic_visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        children = self._children.pop(id(node), None)
+        for child in children if children is not None else ast.iter_child_nodes(node):
+            self.visit(child)
+
+    # --- where a value sits ----------------------------------------------------------
+
+    def role_of(self, node: ast.AST) -> tuple[Role, str | None]:
+        """The syntactic role of a string node, and the callee when it is a call argument."""
+        child = node
+        parent = self.parents.get(id(node))
+        element = False
+        while parent is not None:
+            if isinstance(parent, ast.BinOp | ast.JoinedStr | ast.FormattedValue | ast.Starred):
+                pass  # part of a larger string expression: look at where that sits
+            elif isinstance(parent, ast.List | ast.Tuple | ast.Set):
+                element = True
+            elif isinstance(parent, ast.Dict):
+                if any(k is child for k in parent.keys):
+                    return Role.KEY, None
+                return (Role.ELEMENT if element else Role.DIRECT), None
+            elif isinstance(parent, ast.Subscript):
+                if child is parent.slice:
+                    if self.qualify(parent.value) in _TYPE_FORMS:
+                        return Role.TYPE, None
+                    return Role.KEY, None  # table["gpt-4"]: a lookup by name
+                return Role.DIRECT, None
+            elif isinstance(parent, ast.Compare | ast.MatchValue | ast.match_case):
+                return Role.COMPARED, None
+            elif isinstance(parent, ast.keyword):
+                call = self.parents.get(id(parent))
+                callee = self.qualify(call.func) if isinstance(call, ast.Call) else None
+                return (Role.ELEMENT if element else Role.DIRECT), callee
+            elif isinstance(parent, ast.Call):
+                if child is parent.func:
+                    return Role.DIRECT, None
+                func = parent.func
+                if isinstance(func, ast.Attribute) and func.attr in _TEST_METHODS:
+                    return Role.COMPARED, None
+                return (Role.ELEMENT if element else Role.DIRECT), self.qualify(func)
+            elif (isinstance(parent, ast.arg | ast.AnnAssign) and child is parent.annotation) or (
+                isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef)
+                and (child is parent.returns)
+            ):
+                return Role.TYPE, None
+            else:
+                break
+            child, parent = parent, self.parents.get(id(parent))
+        return (Role.ELEMENT if element else Role.DIRECT), None
 
     # --- positions -------------------------------------------------------------------
 
@@ -125,6 +222,7 @@ class _Visitor(ast.NodeVisitor):
         if parts is None or all(p is None for p in parts):
             return None
         span = self.node_span(node)
+        role, call = self.role_of(node)
         literal = "".join("{…}" if p is None else p for p in parts)
         return Value(
             span=span,
@@ -136,6 +234,8 @@ class _Visitor(ast.NodeVisitor):
             name_span=name_span,
             qualname=qualname,
             dynamic=True,
+            role=role,
+            call=call,
         )
 
     def _constant_value(
@@ -164,6 +264,7 @@ class _Visitor(ast.NodeVisitor):
             content, raw, quote = span, segment, ""
         is_template = _looks_like_template(text) and "f" not in segment[:prefix_len].lower()
         self.bound.add(id(node))
+        role, call = self.role_of(node)
         return Value(
             span=content,
             value=text,
@@ -175,6 +276,8 @@ class _Visitor(ast.NodeVisitor):
             qualname=qualname,
             quote=quote,
             is_template=is_template,
+            role=role,
+            call=call,
         )
 
     # --- names -----------------------------------------------------------------------
@@ -299,6 +402,27 @@ class _Visitor(ast.NodeVisitor):
         self._assign([node.target], node.value)
         self.generic_visit(node)
 
+    def visit_arguments(self, node: ast.arguments) -> None:
+        # `def chat(model="gpt-4")`: a default is bound to its parameter's name.
+        positional = [*node.posonlyargs, *node.args]
+        with_default = positional[len(positional) - len(node.defaults) :]
+        pairs = list(zip(with_default, node.defaults, strict=True))
+        kw_pairs = zip(node.kwonlyargs, node.kw_defaults, strict=True)
+        pairs += [(a, d) for a, d in kw_pairs if d is not None]
+        function = self.parents.get(id(node))
+        owner = getattr(function, "name", "<lambda>")
+        for arg, default in pairs:
+            fact = self.string_value(
+                default,
+                arg.arg,
+                Origin.ASSIGN,
+                qualname=f"{owner}({arg.arg})",
+                name_span=self.node_span(arg),
+            )
+            if fact:
+                self.emit(fact)
+        self.generic_visit(node)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         # `if api_key == "sk-..."`: the literal is bound to the name it is compared with.
         if len(node.comparators) == 1:
@@ -358,6 +482,8 @@ class _Visitor(ast.NodeVisitor):
     # --- calls -----------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
+        for kw in node.keywords:  # read below before the traversal reaches them
+            self.parents[id(kw.value)] = kw
         callee = self.qualify(node.func)
         self._request_host(node)
         if callee is not None:
@@ -438,10 +564,15 @@ class _Visitor(ast.NodeVisitor):
         if normalized in _DECOUPLE_FUNCS:
             self._decouple_call(node)
             return
+        if normalized == "os.environ.update":
+            self.emit(EnvDynamic(self.node_span(node), writes=True))
+            return
         if normalized not in _ENV_GET_FUNCS or not node.args:
             return
         first = node.args[0]
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            writes = normalized in ("os.putenv", "os.environ.setdefault")
+            self.emit(EnvDynamic(self.node_span(node), writes=writes))
             return
         self.bound.add(id(first))
         name = first.value
@@ -543,6 +674,11 @@ class _Visitor(ast.NodeVisitor):
         return names
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
+        if self.qualify(node.value) in ("os.environ", "environ") and not (
+            isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+        ):
+            writes = isinstance(node.ctx, ast.Store)
+            self.emit(EnvDynamic(self.node_span(node), writes=writes))
         if (
             isinstance(node.ctx, ast.Load)
             and self.qualify(node.value) in ("os.environ", "environ")
@@ -582,6 +718,18 @@ class _Visitor(ast.NodeVisitor):
                 self.emit(SdkUse(qual, self.node_span(t), "except"))
         for stmt in node.body:
             self.visit(stmt)
+
+    # --- loops (rate-limit rules) ----------------------------------------------------
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
+        from keylint.extract.python_loops import loop_fact
+
+        fact = loop_fact(node, self.qualify, self.node_span, self.roots)
+        if fact is not None:
+            self.emit(fact)
+        self.generic_visit(node)
+
+    visit_For = visit_AsyncFor = visit_While = _loop
 
     # --- everything else that is a string --------------------------------------------
 
@@ -649,8 +797,9 @@ class _SettingsConfig:
         )
 
 
-def _settings_options(node: ast.ClassDef) -> dict[str, object]:
-    """``env_prefix``/``case_sensitive`` given as constants anywhere pydantic accepts them."""
+def settings_option_pairs(node: ast.ClassDef) -> list[tuple[str | None, ast.AST]]:
+    """(option, value node) of a pydantic-settings class, wherever pydantic takes them: class
+    keywords, ``model_config = SettingsConfigDict(...)`` or a dict, pydantic v1's ``Config``."""
     pairs: list[tuple[str | None, ast.AST]] = [(kw.arg, kw.value) for kw in node.keywords]
     for stmt in node.body:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -669,8 +818,13 @@ def _settings_options(node: ast.ClassDef) -> dict[str, object]:
             for inner in stmt.body:
                 if isinstance(inner, ast.Assign):
                     pairs += [(t.id, inner.value) for t in inner.targets if isinstance(t, ast.Name)]
+    return pairs
+
+
+def _settings_options(node: ast.ClassDef) -> dict[str, object]:
+    """``env_prefix``/``case_sensitive`` given as constants anywhere pydantic accepts them."""
     options: dict[str, object] = {}
-    for key, raw in pairs:
+    for key, raw in settings_option_pairs(node):
         if key in ("env_prefix", "case_sensitive") and isinstance(raw, ast.Constant):
             options[key] = raw.value
     return options

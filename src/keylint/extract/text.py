@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from keylint.facts import Context, EnvDef, EnvRead, Fact, Header, Origin, Span, Value
+from keylint.facts import Context, EnvDef, EnvRead, Fact, Header, Origin, Role, Span, Value
 from keylint.providers import ProviderDB
 from keylint.source import FileKind, SourceFile
 
@@ -157,6 +157,7 @@ def _scan_line(
     if (
         binding
         and binding.group("value") is not None
+        and not binding.group("value").startswith(("[", "("))  # a list: its items follow
         and not _overlaps(binding.start("value"), binding.end("value"), covered)
     ):
         facts = _binding(file, binding, base, context)
@@ -191,6 +192,7 @@ def _scan_line(
             origin=Origin.LITERAL,
             context=context,
             quote=m.group("q"),
+            role=Role.ELEMENT if _in_brackets(line, m.start()) else Role.DIRECT,
         )
     for m in _URL_TOKEN.finditer(line):
         url = m.group(0).rstrip(".,;:)]")
@@ -205,6 +207,23 @@ def _scan_line(
             origin=Origin.LITERAL,
             context=context,
         )
+
+
+def _in_brackets(line: str, position: int) -> bool:
+    """Is ``position`` inside a ``[…]`` or ``(…, …)`` list opened earlier on the line? Quotes
+    are skipped roughly (no escapes): a guess for files without a syntax tree."""
+    depth: list[str] = []
+    quote = ""
+    for char in line[:position]:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'`":
+            quote = char
+        elif char in "[(":
+            depth.append(char)
+        elif char in "])" and depth:
+            depth.pop()
+    return "[" in depth
 
 
 def _binding(file: SourceFile, m: re.Match[str], base: int, context: Context) -> list[Fact]:

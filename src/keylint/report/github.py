@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from keylint.findings import Finding, Severity
-from keylint.report import Report
+from keylint.report import Report, printable
 from keylint.report.sarif import repo_relative, repo_root
 from keylint.report.text import summary
 
@@ -80,7 +80,7 @@ def render(report: Report, *, cwd: Path | None = None, show_summary: bool = True
             )
         )
     if not show_summary:
-        return "".join(line + "\n" for line in lines)
+        return printable("".join(line + "\n" for line in lines))
     lines.append(summary(report))
     if len(report.findings) > ANNOTATION_LIMIT:
         lines.append(
@@ -89,4 +89,4 @@ def render(report: Report, *, cwd: Path | None = None, show_summary: bool = True
             "`keylint --format sarif -o keylint.sarif` and upload it with "
             "github/codeql-action/upload-sarif."
         )
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")  # a file name that is not UTF-8: \xNN

@@ -8,7 +8,7 @@ from typing import Any
 
 from keylint import __version__
 from keylint.findings import Finding
-from keylint.report import Report
+from keylint.report import Report, printable_tree
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -23,7 +23,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "end_line": f.span.end_line,
         "end_column": f.span.end_column,
         "message": f.message,
+        "confidence": f.confidence.value,
     }
+    if f.confidence_reason:
+        out["confidence_reason"] = f.confidence_reason
     if f.provider:
         out["provider"] = f.provider
     if f.secret:
@@ -31,7 +34,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     if f.fix:
         out["fix"] = {
             "description": f.fix.description,
-            "applicability": f.fix.applicability,
+            "applicability": f.fix_applicability,
             "line": f.fix.span.line,
             "column": f.fix.span.column,
             "end_line": f.fix.span.end_line,
@@ -39,7 +42,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             # The replacement text is not shown: for a key fix it would be the key.
         }
     if f.verification:
-        out["verification"] = f.verification
+        out["verification"] = f.verification.as_dict()
     for key, value in f.extra:
         out.setdefault(key, value)
     return out
@@ -58,8 +61,9 @@ def render(report: Report) -> str:
             "by_severity": dict(sorted(by_severity.items())),
             "by_category": dict(sorted(by_category.items())),
             "errors": len(report.errors),
+            "hidden_below_min_confidence": report.hidden,
             **({"fixed": report.fixed} if report.fixed else {}),
         },
     }
     doc.update(report.extra)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_tree(doc), indent=2, ensure_ascii=False) + "\n"

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 as GitHub code scanning ingests it: one run, unique rules, stable fingerprints.
 
-Shape (research/conventions.md B1): one run whose ``tool.driver.rules`` holds exactly one
-descriptor per rule that reported (GitHub rejects duplicates, gitleaks#890), each with help
-built from the rule's docstring and ``security-severity`` on security rules; results point at
+Shape (GitHub's "SARIF support for code scanning" page): one run whose
+``tool.driver.rules`` holds exactly one descriptor per rule that reported (GitHub rejects
+duplicates, gitleaks#890), each with help built from the rule's docstring and
+``security-severity`` on security rules; results point at
 a path relative to the repository root (``uriBaseId: %SRCROOT%``) with a full region in
 UTF-16 code units, and carry ``partialFingerprints.primaryLocationLineHash`` computed exactly
 as github/codeql-action does, so an upload through the REST API de-duplicates alerts like
@@ -42,14 +43,12 @@ from keylint import __version__
 from keylint.checks import all_rules
 from keylint.checks.base import Rule
 from keylint.discovery import git_root
-from keylint.findings import Category, Finding, Severity, fingerprint
-from keylint.report import Report
+from keylint.findings import Category, Confidence, Finding, Severity, fingerprint
+from keylint.report import Report, printable_tree
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 AUTOMATION_ID = "keylint/"
-# Used when the installed distribution declares no project URL (an editable dev install).
-FALLBACK_URI = "https://pypi.org/project/keylint/"
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _PROBLEM_SEVERITY = {
@@ -189,7 +188,12 @@ def _artifact_location(path: str, cwd: Path, root: Path) -> dict[str, str]:
     if rel is None:
         # Valid SARIF, though GitHub will not map it to a file of the repository.
         return {"uri": Path(os.path.normpath(os.path.join(cwd, path))).as_uri()}
-    return {"uri": quote(rel, safe="/"), "uriBaseId": SRCROOT}
+    # The bytes of the name, percent-encoded: a name that is not UTF-8 keeps its exact bytes.
+    try:
+        raw = rel.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        raw = rel.encode("utf-8", "backslashreplace")
+    return {"uri": quote(raw, safe="/"), "uriBaseId": SRCROOT}
 
 
 # --------------------------------------------------------------------------------------------
@@ -242,8 +246,10 @@ def utf16_column(line_text: str | None, column: int) -> int:
 
 
 @functools.cache
-def _project_urls() -> tuple[str, str | None]:
-    """(home page, rule documentation base) from the installed distribution's metadata."""
+def _project_urls() -> tuple[str | None, str | None]:
+    """(home page, rule documentation base) from the installed distribution's metadata
+    (``[project.urls]`` Homepage/Repository and Documentation); None where not declared:
+    SARIF links only to pages that exist."""
     try:
         urls = metadata.metadata("keylint").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:  # pragma: no cover - keylint runs installed
@@ -253,14 +259,14 @@ def _project_urls() -> tuple[str, str | None]:
         label, _, url = entry.partition(",")
         named[label.strip().lower()] = url.strip()
     home = named.get("homepage") or named.get("repository") or next(iter(named.values()), None)
-    return home or FALLBACK_URI, named.get("documentation")
+    return home, named.get("documentation")
 
 
-def _help_uri(rule_code: str) -> str:
-    home, docs = _project_urls()
-    if docs:
-        return f"{docs.rstrip('/')}/rules/{rule_code}"
-    return f"{home}#{rule_code.lower()}"
+def _help_uri(rule_code: str) -> dict[str, str]:
+    """``{"helpUri": …}`` when a documentation URL is configured, else nothing: the help
+    itself is in ``help.markdown``, and a made-up link would lead nowhere."""
+    docs = _project_urls()[1]
+    return {"helpUri": f"{docs.rstrip('/')}/rules/{rule_code}"} if docs else {}
 
 
 def _first_paragraph(docs: str) -> str:
@@ -312,7 +318,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "shortDescription": {"text": _clip(rule.summary)},
         "fullDescription": {"text": _clip(full)},
         "help": {"text": _plain(docs) or rule.summary, "markdown": docs or rule.summary},
-        "helpUri": _help_uri(rule.code),
+        **_help_uri(rule.code),
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": properties,
     }
@@ -327,7 +333,7 @@ def _unknown_rule_descriptor(finding: Finding) -> dict[str, Any]:
         "shortDescription": {"text": text},
         "fullDescription": {"text": text},
         "help": {"text": text, "markdown": text},
-        "helpUri": _help_uri(finding.rule),
+        **_help_uri(finding.rule),
         "defaultConfiguration": {"level": _LEVELS[finding.severity]},
         "properties": {"tags": [finding.category.value]},
     }
@@ -400,6 +406,9 @@ def _message(f: Finding, text: _FileText) -> str:
     return message
 
 
+_RANKS = {Confidence.HIGH: 90.0, Confidence.MEDIUM: 60.0, Confidence.LOW: 30.0}
+
+
 def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dict[str, Any]:
     text = files.get(f)
     result: dict[str, Any] = {
@@ -419,11 +428,15 @@ def _result(f: Finding, index: int, files: _Files, cwd: Path, root: Path) -> dic
     line_hash = text.fingerprint(f.span.line, files.last_line[f.path])
     if line_hash:
         result["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
-    properties: dict[str, str] = {"category": f.category.value}
+    # SARIF `rank` (0-100) is GitHub's and the SARIF viewers' relevance scale.
+    result["rank"] = _RANKS[f.confidence]
+    properties: dict[str, object] = {"category": f.category.value, "confidence": f.confidence.value}
+    if f.confidence_reason:
+        properties["confidence_reason"] = f.confidence_reason
     if f.provider:
         properties["provider"] = f.provider
     if f.verification:
-        properties["verification"] = f.verification
+        properties["verification"] = f.verification.as_dict()
     for key, value in f.extra:  # e.g. the commit of a --history finding, as in the JSON
         properties.setdefault(key, value)
     result["properties"] = properties
@@ -448,12 +461,11 @@ def _invocation(errors: Sequence[tuple[str, str]], cwd: Path, root: Path) -> dic
 
 
 def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
-    driver: dict[str, Any] = {
-        "name": "keylint",
-        "version": __version__,
-        "informationUri": _project_urls()[0],
-        "rules": rules,
-    }
+    driver: dict[str, Any] = {"name": "keylint", "version": __version__}
+    home = _project_urls()[0]
+    if home:
+        driver["informationUri"] = home
+    driver["rules"] = rules
     if _SEMVER.match(__version__):
         driver["semanticVersion"] = __version__
     return driver
@@ -483,4 +495,5 @@ def build(
 
 
 def render(report: Report, *, cwd: Path | None = None, source: SourceText | None = None) -> str:
-    return json.dumps(build(report, cwd, source), indent=2, ensure_ascii=False) + "\n"
+    log = printable_tree(build(report, cwd, source))
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

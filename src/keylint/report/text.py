@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from keylint.findings import Finding, Severity
-from keylint.report import Report
+from keylint.findings import Confidence, Finding, Severity
+from keylint.report import Report, printable
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -21,9 +21,13 @@ def format_finding(f: Finding, color: bool = False) -> str:
     where = _style(f.path, _BOLD, color) + _style(f":{f.span.line}:{f.span.column}:", _DIM, color)
     code = _style(f.rule, _BOLD + _COLORS[f.severity], color)
     suffix = ""
+    if f.confidence is not Confidence.HIGH:
+        suffix += " " + _style(f"({f.confidence.value} confidence)", _DIM, color)
     if f.verification:
-        suffix = " " + _style(f"[verified: {f.verification}]", _DIM, color)
-    if f.fix is not None and f.fix.applicability == "safe":
+        v = f.verification
+        shown = f"{v.result} ({v.reason})" if v.reason else v.result
+        suffix = " " + _style(f"[verified: {shown}]", _DIM, color)
+    if f.fix_applicability == "safe":
         suffix += " " + _style("[*]", _DIM, color)
     return f"{where} {code} {f.message}{suffix}"
 
@@ -46,7 +50,12 @@ def summary(report: Report) -> str:
         )
     if report.fixed:
         line += f" Fixed {report.fixed}."
-    if any(f.fix is not None and f.fix.applicability == "safe" for f in report.findings):
+    if report.hidden:
+        line += (
+            f" {report.hidden} low-confidence finding{'s' if report.hidden != 1 else ''} "
+            "hidden (--min-confidence low shows them)."
+        )
+    if any(f.fix_applicability == "safe" for f in report.findings):
         line += " [*] fixable with --fix."
     return line
 
@@ -63,7 +72,7 @@ def render(report: Report, color: bool = False, show_summary: bool = True) -> st
         if lines:
             lines.append("")
         lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")  # a file name that is not UTF-8: \xNN
 
 
 def statistics(report: Report) -> str:

@@ -1,0 +1,161 @@
+"""One bounded, ordered process pool for every source of files.
+
+The working tree (targets read from disk), the index (``--staged`` blobs) and the history
+(every blob once) all go through :class:`Scheduler`: work runs in this process until there
+is enough of it, then in a pool of forked workers that inherit the loaded engine (no
+re-loading of provider data); results come back in submission order, and at most
+``2 × workers`` batches are in flight, which bounds memory whatever the size of the source.
+Each file is linted by the engine's one per-file entry, which turns any exception into an
+error entry for that file (``Engine.check_file``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from keylint.discovery import Target
+from keylint.findings import Category, Finding
+
+if TYPE_CHECKING:
+    from keylint.engine import Engine, FileResult
+
+# Below this many files a second process costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+# A file to lint: a target on disk, or (display path, bytes) read from git.
+Item = Target | tuple[str, bytes]
+
+_POOL_ENGINE: Engine | None = None
+
+
+def lint_items(engine: Engine, batch: Sequence[Item], secrets_only: bool) -> list[FileResult]:
+    from keylint.engine import FileResult
+
+    out = []
+    for item in batch:
+        if isinstance(item, Target):
+            result = engine.lint_target(item)
+        else:
+            result = engine.lint_bytes(item[0], item[1], git_ignored=False)
+        if secrets_only:
+            # Old blobs: only leaked keys matter; parse errors and notes are not actionable.
+            result = FileResult(secret_findings(result.findings), checked=result.checked)
+        out.append(result)
+    return out
+
+
+def secret_findings(findings: Sequence[Finding]) -> list[Finding]:
+    return [f for f in findings if f.category is Category.HARDCODED_SECRET]
+
+
+def _init_worker(state: tuple[Any, ...]) -> None:
+    from keylint.progress import ignore_interrupts
+
+    ignore_interrupts()  # Ctrl-C is the parent's: one message, exit 130 (close() stops us)
+    global _POOL_ENGINE
+    if _POOL_ENGINE is None:  # spawn start method: rebuild the engine from its settings
+        from keylint.engine import Engine
+
+        settings, rule_types, pins = state
+        _POOL_ENGINE = Engine(settings, [t() for t in rule_types], pins=pins)
+
+
+def _lint_batch(batch: Sequence[Item], secrets_only: bool) -> list[FileResult]:
+    assert _POOL_ENGINE is not None
+    return lint_items(_POOL_ENGINE, batch, secrets_only)
+
+
+@dataclass
+class Scheduler:
+    """Lint batches of items; switches to a process pool once there is enough work."""
+
+    engine: Engine
+    jobs: int | None = None
+    secrets_only: bool = False
+    expected: int = 0  # items the caller will submit, when known: decides the pool at once
+    _pool: ProcessPoolExecutor | None = None
+    _pending: deque[tuple[Any, Future[list[FileResult]]]] = field(default_factory=deque)
+    _seen: int = 0
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs is not None else (os.cpu_count() or 1)
+
+    def submit(self, items: Sequence[Item], tag: Any) -> Iterator[tuple[Any, list[FileResult]]]:
+        """Queue a batch; yields ``(tag, results)`` of batches that are finished."""
+        self._seen += len(items)
+        pool = self._ensure_pool()
+        if pool is None:
+            yield tag, lint_items(self.engine, items, self.secrets_only)
+            return
+        self._pending.append((tag, pool.submit(_lint_batch, items, self.secrets_only)))
+        while len(self._pending) > 2 * self.workers:
+            done_tag, future = self._pending.popleft()
+            yield done_tag, self._result(future)
+
+    def drain(self) -> Iterator[tuple[Any, list[FileResult]]]:
+        while self._pending:
+            tag, future = self._pending.popleft()
+            yield tag, self._result(future)
+
+    def _result(self, future: Future[list[FileResult]]) -> list[FileResult]:
+        """The parent waits here: where Ctrl-C lands in a pooled run."""
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Ctrl-C: stop the workers now, not after the batches in flight (they only read;
+        they ignore SIGINT themselves). Not cancel_futures: the pool's manager thread would
+        then fail, with a traceback, on the cancelled futures of the workers it finds dead."""
+        if self._pool is None:
+            return
+        for process in list(getattr(self._pool, "_processes", {}).values()):
+            process.terminate()
+        # The manager thread sees the workers gone and ends at once: wait for it, or the
+        # interpreter's exit trips over its half-closed pipe ("handle is closed").
+        self._pool.shutdown(wait=True)
+        self._pool = None
+        self._pending.clear()
+
+    def close(self) -> None:
+        if self._pool is None:
+            return
+        if isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            self.abort()  # called from a `finally` while Ctrl-C propagates
+            return
+        for _, future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+
+    def batch_size(self, total: int) -> int:
+        """Batches small enough to spread the work, large enough to amortise the pipe."""
+        return max(8, min(256, total // (self.workers * 8) or 1))
+
+    def _ensure_pool(self) -> ProcessPoolExecutor | None:
+        if self._pool is not None:
+            return self._pool
+        if self.workers <= 1 or max(self._seen, self.expected) < PARALLEL_MIN_FILES:
+            return None
+        import multiprocessing
+
+        global _POOL_ENGINE
+        _POOL_ENGINE = self.engine  # inherited by forked workers: no re-loading of data
+        state = (self.engine.settings, [type(r) for r in self.engine.rules], self.engine.pins)
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(state,),
+        )
+        return self._pool

@@ -1,0 +1,70 @@
+"""The prefilter only saves time: it never hides a finding that reading every file gives.
+
+Checked on every rule example and on the bundled projects (demo/ and the env fixture),
+with the prefilter as shipped against one that lets every file through.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import render_source
+from keylint.checks import all_rules
+from keylint.config import Settings
+from keylint.discovery import discover
+from keylint.engine import Engine
+from keylint.findings import Confidence, Finding
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _open(engine: Engine) -> Engine:
+    engine.prefilter.interesting = lambda data, code=False: True  # type: ignore[method-assign]
+    return engine
+
+
+def _keys(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
+    return [(f.path, f.span.line, f.span.column, f.rule) for f in findings]
+
+
+SHIPPED = Engine(Settings(min_confidence=Confidence.LOW))
+OPEN = _open(Engine(Settings(min_confidence=Confidence.LOW)))
+
+EXAMPLES = [
+    pytest.param(example, id=f"{rule.code}-{i}")
+    for rule in all_rules()
+    for i, example in enumerate(rule.examples)
+]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_rule_examples_same_with_and_without_prefilter(example) -> None:
+    data = render_source(example.source).encode("utf-8")
+    results = []
+    for engine in (SHIPPED, OPEN):
+        result = engine.lint_bytes(example.path, data, git_ignored=example.git_ignored)
+        results.append(_keys(engine.collect([result], 1).findings))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("project", ["demo", "tests/fixtures/envproject"])
+def test_projects_same_with_and_without_prefilter(project: str, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    targets = discover([project], ROOT).targets
+    shipped = Engine(Settings(min_confidence=SHIPPED.settings.min_confidence)).run(targets, jobs=1)
+    opened = _open(Engine(Settings(min_confidence=SHIPPED.settings.min_confidence))).run(
+        targets, jobs=1
+    )
+    assert shipped.findings and _keys(shipped.findings) == _keys(opened.findings)
+
+
+def test_a_file_found_only_by_a_format_trigger_passes_the_prefilter() -> None:
+    # The design review's reproductions: a SendGrid key under a neutral name and a password
+    # in a URL, in files that name nothing else keylint knows.
+    sendgrid = "MAIL = 'SG." + "a1B2c3D4e5F6g7H8i9J0kL" + "." + "m" * 43 + "'\n"
+    url = 'url: "mysql://app:' + "Xq9vR2mLp4zW" + '@db.internal/app"\n'
+    assert SHIPPED.prefilter.interesting(sendgrid.encode(), code=True)
+    assert SHIPPED.prefilter.interesting(url.encode())
+    assert not SHIPPED.prefilter.interesting(b'url: "https://example.org/app"\n')
