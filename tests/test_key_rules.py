@@ -128,7 +128,8 @@ def test_service_token_and_private_key_positions():
     from keylint.checks.kl103_service_token import _GITLAB, _JWT
     from keylint.checks.kl104_private_key import _RSA
 
-    assert found("ci.sh", f"export GITLAB_TOKEN={_GITLAB}\n") == [("KL103", 1, 21)]
+    # GitLab tokens are provider data now (rules/providers/gitlab.yaml): KL101, not KL103
+    assert found("ci.sh", f"export GITLAB_TOKEN={_GITLAB}\n", prefix=("KL1",)) == [("KL101", 1, 21)]
     jwt_findings = [f for f in lint("auth.py", f"# bearer {_JWT}\n") if f.rule == "KL103"]
     assert [(f.span.line, f.span.column, f.span.end_column) for f in jwt_findings] == [
         (1, 10, 10 + len(_JWT))  # the whole token, signature included

@@ -48,6 +48,13 @@ def test_file_names_match_ids_and_key_ids_are_unique() -> None:
         assert path.stem in DB.by_id
 
 
+NEGATIVES = [(k, i) for k in DB.key_formats for i in range(len(k.negatives))]
+
+
+def test_the_data_covers_sixty_providers() -> None:
+    assert len(DB.providers) >= 60
+
+
 @pytest.mark.parametrize("fmt", DB.key_formats, ids=lambda k: k.id)
 def test_sample_matches_its_own_regex(fmt) -> None:
     fake = fmt.fake()
@@ -61,6 +68,11 @@ def test_sample_matches_its_own_regex(fmt) -> None:
 def test_prefixed_format_is_reported_where_it_starts(fmt) -> None:
     source = 'settings = {"token": "{key:' + fmt.id + '}"}\n'
     findings = lint("app.py", source)
+    if fmt.role == "id":  # an identifier alone is no leak; with its secret it is (KL111)
+        assert positions(findings, "KL101") == []
+        paired = source + 'settings["secret"] = "{key:' + str(fmt.pair) + '}"\n'
+        assert positions(lint("app.py", paired), "KL111") == [(1, 23)]
+        return
     assert positions(findings, "KL101") == [(1, 23)]
     (finding,) = [f for f in findings if f.rule == "KL101"]
     assert finding.provider == fmt.provider
@@ -74,6 +86,38 @@ def test_truncated_key_is_not_a_provider_key(fmt) -> None:
     assert positions(lint("app.py", source), "KL101") == []
 
 
+@pytest.mark.parametrize(("fmt", "n"), NEGATIVES, ids=lambda v: getattr(v, "id", str(v)))
+def test_negative_sample_is_not_taken_for_the_format(fmt, n: int) -> None:
+    """The near misses the data file lists (too short, wrong marker) are not this key."""
+    text = fmt.fake(template=fmt.negatives[n])
+    assert not fmt.regex.fullmatch(text), f"{fmt.id}: negative {n} matches the regex"
+    findings = lint("app.py", 'settings = {"token": "' + text + '"}\n')
+    reported = [f.provider for f in findings if f.rule == "KL101"]
+    assert fmt.provider not in reported, f"{fmt.id}: negative {n} reported as a provider key"
+
+
+@pytest.mark.parametrize("fmt", [k for k in PREFIXED if k.marker], ids=lambda k: k.id)
+def test_marker_format_is_found_inside_prose(fmt) -> None:
+    """A format recognised by a marker inside it (Azure `…Q~…`) is found mid-line too;
+    one whose marker is too common for the prefilter needs its provider's word."""
+    word = "" if fmt.prefilter_marker else DB.by_id[fmt.provider].raw["prefilter"][0]
+    source = f"# {word}\nnote: the secret {{key:{fmt.id}}} was rotated\n"
+    assert positions(lint("NOTES.md", source), "KL101") == [(2, 18)]
+
+
+@pytest.mark.parametrize("fmt", DB.standalone_formats, ids=lambda k: k.id)
+def test_standalone_format_is_reported_under_its_name(fmt) -> None:
+    """Name and shape together are a key (KL106); the shape under another name is not."""
+    provider = DB.by_id[fmt.provider]
+    stem = provider.id.upper().replace("-", "_")
+    names = [*provider.key_env, f"{stem}_API_TOKEN", f"{stem}_ACCESS_KEY"]
+    names.append("BUNDLE_ENTERPRISE__CONTRIBSYS__COM")
+    name = next(n for n in names if fmt.context.search(n))
+    key = fmt.fake(5)
+    assert positions(lint("settings.py", f'{name} = "{key}"\n'), "KL106") == [(1, len(name) + 5)]
+    assert positions(lint("settings.py", f'REQUEST_ID = "{key}"\n'), "KL106") == []
+
+
 def test_schema_errors_are_clear(tmp_path: Path) -> None:
     (tmp_path / "providers").mkdir()
     (tmp_path / "providers" / "acme.yaml").write_text("id: other\nname: Acme\nkeys: []\n")
@@ -85,6 +129,18 @@ def test_schema_errors_are_clear(tmp_path: Path) -> None:
         "    charset: a-z\n    sample: '{3}'\n"
     )
     with pytest.raises(DataError, match="bad regex"):
+        load_from(tmp_path)
+    (tmp_path / "providers" / "acme.yaml").write_text(
+        "id: acme\nname: Acme\nkeys:\n  - id: k\n    label: K\n    regex: 'a~[a-z]{3}'\n"
+        "    charset: a-z\n    sample: '{3}'\n    marker: 'a~'\n"
+    )
+    with pytest.raises(DataError, match="must contain the marker"):
+        load_from(tmp_path)
+    (tmp_path / "providers" / "acme.yaml").write_text(
+        "id: acme\nname: Acme\nkeys:\n  - id: k\n    label: K\n    regex: 'ak_[a-z]{3}'\n"
+        "    prefix: ak_\n    charset: a-z\n    sample: 'ak_{3}'\n    role: id\n"
+    )
+    with pytest.raises(DataError, match="needs 'pair'"):
         load_from(tmp_path)
 
 

@@ -28,7 +28,6 @@ a value's hash in one file already names one secret.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from keylint.errors import BaselineError
-from keylint.findings import Finding
+from keylint.findings import Finding, digest
 from keylint.source import SourceFile
 
 FORMAT_KEY = "keylint-baseline"
@@ -126,10 +125,8 @@ class _Keys:
         rel = self.rel(finding.path)
         if finding.secret is not None:
             return (rel, finding.rule, finding.secret.fingerprint)
-        digest = hashlib.sha256(
-            "\0".join((finding.rule, rel, self._line(finding))).encode("utf-8", "surrogatepass")
-        ).hexdigest()
-        return (rel, finding.rule, f"sha256:{digest}")
+        data = "\0".join((finding.rule, rel, self._line(finding)))
+        return (rel, finding.rule, digest(data.encode("utf-8", "surrogatepass")))
 
     def _line(self, finding: Finding) -> str:
         if finding.path not in self._files:

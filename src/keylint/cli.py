@@ -128,6 +128,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_ERROR)
 
 
+def _use_hmac_key(key: str | None, env_name: str | None) -> None:
+    """Put the fingerprint key where findings.digest (and every worker) reads it: the
+    option first, then the variable the config names, else KEYLINT_HMAC_KEY as set."""
+    from keylint.findings import HMAC_KEY_ENV
+
+    if key is None and env_name:
+        key = os.environ.get(env_name)
+        if not key:
+            raise KeylintError(
+                f"hmac-key-env names {env_name}, which is not set: fingerprints would not be keyed"
+            )
+    if key is not None:
+        if not key.strip():
+            raise KeylintError("--hmac-key must not be empty")
+        os.environ[HMAC_KEY_ENV] = key
+
+
 def _verify_options(func: Any) -> Any:
     """The --verify options, shared by `check` and `keys`."""
     options = [
@@ -331,6 +348,13 @@ def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
     is_flag=True,
     help="Write the current findings to the --baseline file instead of reporting them.",
 )
+@click.option(
+    "--hmac-key",
+    metavar="KEY",
+    help="Key secret fingerprints (JSON, SARIF, baseline) with HMAC-SHA-256 so a shared "
+    "report cannot be brute-forced back to a short password. Prefer the KEYLINT_HMAC_KEY "
+    "variable or the `hmac-key-env` setting: a command line is visible to other users.",
+)
 @_verify_options
 @click.option(
     "--verify-only",
@@ -365,6 +389,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     update_baseline: bool,
+    hmac_key: str | None,
     diff: bool,
     show_fixes: bool,
     **verify_params: Any,
@@ -381,6 +406,7 @@ def check(
     settings = _settings(
         cwd, config_path, isolated, select, extend_select, ignore, fail_on, max_file_size
     )
+    _use_hmac_key(hmac_key, settings.hmac_key_env)
     if min_confidence:
         settings = settings.merged(min_confidence=Confidence(min_confidence))
     # In GitHub Actions, annotations by default (as yamllint) — but not into a file or for

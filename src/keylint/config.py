@@ -5,6 +5,7 @@ Command-line options override the file.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,8 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extra_env_names: tuple[str, ...] = ()  # project names never to flag as near-misses
+    hmac_key_env: str | None = None  # the variable holding the key of keyed fingerprints
+    key_formats: tuple[Mapping[str, Any], ...] = ()  # the project's own key formats
     extend_data: tuple[Path, ...] = ()  # directories of provider files (extend_data.py)
     # --exclude / --extend-exclude: patterns relative to the working directory, as given
     cli_exclude: tuple[str, ...] = ()
@@ -58,6 +61,8 @@ _KEYS = {
     "fail-on",
     "max-file-size",
     "extra-env-names",
+    "hmac-key-env",
+    "key-formats",
     "extend-data",
     "extend",
     "min-confidence",
@@ -122,7 +127,29 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
         if not isinstance(size, int) or size <= 0:
             raise ConfigError(f"{where}: 'max-file-size' must be a positive integer (bytes)")
         kwargs["max_file_size"] = size
+    if "hmac-key-env" in table:
+        name = table["hmac-key-env"]
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f"{where}: 'hmac-key-env' must name an environment variable")
+        kwargs["hmac_key_env"] = name
+    if "key-formats" in table:
+        kwargs["key_formats"] = _key_formats(table["key-formats"], where)
     return Settings(**kwargs)
+
+
+def _key_formats(value: Any, where: Path) -> tuple[Mapping[str, Any], ...]:
+    """``[[tool.keylint.key-formats]]`` tables, validated now (a bad one is a config error
+    with its field named, before any file is read)."""
+    from keylint.providers import DataError, load, user_provider
+
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: 'key-formats' must be an array of tables ([[...]])")
+    entries = tuple(dict(v) if isinstance(v, dict) else v for v in value)
+    try:
+        user_provider(entries, load())
+    except DataError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return entries
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

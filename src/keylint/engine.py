@@ -19,12 +19,13 @@ from keylint.analysis import FileRole, confidence
 from keylint.checks import all_rules
 from keylint.checks.base import FileContext, ProjectContext, ProjectRule, Rule
 from keylint.config import Settings, is_selected, selector_matches
+from keylint.credfiles import is_credential_file
 from keylint.discovery import Target, is_binary_name
 from keylint.extract import extract
 from keylint.facts import Fact, Span
 from keylint.findings import Finding, Severity, redact
 from keylint.prefilter import Prefilter
-from keylint.providers import ProviderDB
+from keylint.providers import ProviderDB, with_user_formats
 from keylint.providers import load as load_db
 from keylint.scheduler import PARALLEL_MIN_FILES
 from keylint.source import FileKind, SourceFile, detect_kind, transcode
@@ -74,7 +75,11 @@ class Engine:
         pins: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db if db is not None else load_db(settings.extend_data)
+        self.db = (
+            db
+            if db is not None
+            else with_user_formats(load_db(settings.extend_data), settings.key_formats)
+        )
         # Rules are imported on first use: a run whose files all fail the prefilter (the
         # common pre-commit case) never imports the ~60 rule modules and their regexes.
         self._given_rules = list(rules) if rules is not None else None
@@ -131,7 +136,11 @@ class Engine:
             return FileResult(note=(display, "binary file skipped"))
         kind = detect_kind(display)
         code = kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
-        if kind is not FileKind.DOTENV and not self.prefilter.interesting(data, code):
+        if (
+            kind is not FileKind.DOTENV
+            and not is_credential_file(display)
+            and not self.prefilter.interesting(data, code)
+        ):
             return FileResult(checked=True)
         text, invalid = decode(data)
         file = SourceFile.from_text(display, text, kind=kind, git_ignored=git_ignored)

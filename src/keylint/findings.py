@@ -8,6 +8,8 @@ baselines, logs) sees only that.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -40,9 +42,28 @@ class Severity(str, Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
+# The key of keyed fingerprints. The CLI (`--hmac-key`, the `hmac-key-env` setting) puts it
+# here, in the environment, so pool workers and spawned processes inherit it.
+HMAC_KEY_ENV = "KEYLINT_HMAC_KEY"
+
+
+def digest(data: bytes) -> str:
+    """``sha256:<hex>``, or ``hmac-sha256:<hex>`` keyed with ``$KEYLINT_HMAC_KEY`` when set.
+
+    A plain SHA-256 of a short password can be reversed by trying every candidate (a GPU
+    tries billions a second): a report or baseline shared outside the team then discloses
+    the password. Keyed with a secret the reader lacks, the fingerprint cannot be tested.
+    """
+    key = os.environ.get(HMAC_KEY_ENV)
+    if key:
+        return "hmac-sha256:" + hmac.new(key.encode("utf-8"), data, hashlib.sha256).hexdigest()
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def fingerprint(raw: str) -> str:
-    """``sha256:<hex>`` of the raw value: stable, and says nothing about the value."""
-    return "sha256:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    """The secret's fingerprint (:func:`digest` of the raw value): stable for one key, and
+    says nothing about the value without the candidates or the HMAC key."""
+    return digest(raw.encode("utf-8", "surrogatepass"))
 
 
 def redact(raw: str, prefix: str = "") -> str:

@@ -38,6 +38,21 @@ GENERIC_LITERALS = (
     "api-version",
     "glpat-",
     "putty-user-key-file",
+    # credentials in structure (KL107, KL108, KL109) that no keyword announces; the lead's
+    # data-derived prefilter will take these from the rules themselves
+    '"auths"',
+    "cleartextpassword",
+    "<pass",
+    "curl ",
+    "app_key=base64:",
+    "'auth_key'",
+    "postgres://",
+    "postgresql://",
+    "mysql://",
+    "mongodb://",
+    "mongodb+srv://",
+    "redis://",
+    "amqp://",
 )
 # detect-secrets' format plugins (KL103) count where their regex matches at the literal:
 # derived from the table KL103 itself runs (secret_triggers.py), never kept by hand.
@@ -67,6 +82,7 @@ _LITERAL = 2
 _ENV_LITERAL = 3
 _HEADER = 4
 _TRIGGER = 5
+_MARKER = 6  # a key format's inner marker (Azure `Q~`): counts even inside a word
 
 
 def literals_from(db: ProviderDB) -> set[str]:
@@ -78,7 +94,9 @@ def literals_from(db: ProviderDB) -> set[str]:
         for host in provider.hosts:
             found.add(host.lstrip("*.").lower())
         for key in provider.keys:
-            if len(key.prefix) >= 3:
+            # a three-letter word (`pat` of Airtable) is in every file: its provider's
+            # `prefilter:` words stand in for it
+            if len(key.prefix) >= 4 or (len(key.prefix) == 3 and not key.prefix.isalpha()):
                 found.add(key.prefix.lower())
         for name in provider.key_env:
             found.add(name.lower())
@@ -113,9 +131,23 @@ def literals_from(db: ProviderDB) -> set[str]:
     return {w for w in found if len(w) >= 3}
 
 
+def markers_from(db: ProviderDB) -> set[str]:
+    """Inner markers of key formats without a prefix (``Q~``, ``.atlasv1.``): the key's
+    first characters are random, so the marker sits inside a word. A format whose marker
+    is too common to be worth a parse (``-us`` of Mailchimp, in every ``en-us``) says
+    ``prefilter_marker: false`` and relies on its provider's ``prefilter:`` words."""
+    return {
+        key.marker.lower()
+        for key in db.key_formats
+        if key.marker and key.prefilter_marker and not key.prefix
+    }
+
+
 class Prefilter:
-    def __init__(self, literals: Iterable[str]) -> None:
+    def __init__(self, literals: Iterable[str], markers: Iterable[str] = ()) -> None:
         automaton = ahocorasick.Automaton()
+        for word in markers:
+            automaton.add_word(word, (_MARKER, len(word)))
         for word in KEYWORDS:
             automaton.add_word(word, (_KEYWORD, len(word)))
         for word in ENV_READ_LITERALS:
@@ -147,7 +179,7 @@ class Prefilter:
 
     @classmethod
     def from_db(cls, db: ProviderDB) -> Prefilter:
-        return cls(literals_from(db))
+        return cls(literals_from(db), markers_from(db))
 
     def interesting(self, data: bytes, code: bool = False) -> bool:
         """Does ``data`` mention anything a rule looks at? ``code``: Python or a notebook."""
@@ -156,6 +188,8 @@ class Prefilter:
         text = data.lower().decode("latin-1")
         tail = _KEYWORD_TAIL_CODE if code else _KEYWORD_TAIL
         for end, (kind, length, *index) in self._automaton.iter(text):
+            if kind == _MARKER:
+                return True
             start = end - length + 1
             if kind == _TRIGGER:
                 if self._triggers[index[0]][1].match(text, start):

@@ -49,6 +49,21 @@ class KeyFormat:
     sample: str
     strict: bool  # the prefix alone identifies the provider
     context_pattern: str | None  # a name or line must match this for a prefix-less format
+    # A literal inside every match, for a format whose distinctive part is not at its start
+    # (Azure `…8Q~…`, Terraform `….atlasv1.…`): the scan looks for it before the regex runs.
+    marker: str = ""
+    # Templates (like ``sample``) of text that must NOT be taken for this format: near
+    # misses a reviewer thought of (too short, wrong marker). tests/test_rules_data.py runs them.
+    negatives: tuple[str, ...] = ()
+    prefilter_marker: bool = True  # False: the marker is too common to make a file worth a parse
+    # A context format whose name plus shape is evidence enough (KL106); others only label
+    # what detect-secrets finds (KL102).
+    standalone: bool = False
+    severity: str | None = None  # a project's own format may set the severity of its findings
+    # An identifier, not a secret (Alibaba `LTAI…`): reported only with its secret, the
+    # format ``pair`` names, within a few lines (KL111), never alone.
+    role: str = "secret"
+    pair: str | None = None
 
     # Compiled on first use: a run whose files all fail the prefilter never needs them.
     @functools.cached_property
@@ -61,14 +76,15 @@ class KeyFormat:
             return None
         return _compile(self.context_pattern, f"key {self.id}")
 
-    def fake(self, seed: int = 0) -> str:
-        """A fake key of this format for tests: ``{N}`` in ``sample`` becomes N random chars."""
+    def fake(self, seed: int = 0, template: str | None = None) -> str:
+        """A fake key of this format for tests: ``{N}`` in ``sample`` (or ``template``)
+        becomes N random characters of ``charset``."""
         rng = random.Random(f"{self.id}:{seed}")
         alphabet = expand_charset(self.charset)
         return re.sub(
             r"\{(\d+)\}",
             lambda m: "".join(rng.choice(alphabet) for _ in range(int(m.group(1)))),
-            self.sample,
+            self.sample if template is None else template,
         )
 
 
@@ -134,7 +150,9 @@ class ProviderDB:
     @functools.cached_property
     def prefixed_formats(self) -> tuple[KeyFormat, ...]:
         """Formats recognisable by their text alone, longest prefix first."""
-        formats = [k for k in self.key_formats if k.prefix and k.context_pattern is None]
+        formats = [
+            k for k in self.key_formats if (k.prefix or k.marker) and k.context_pattern is None
+        ]
         return tuple(sorted(formats, key=lambda k: -len(k.prefix)))
 
     @functools.cached_property
@@ -157,7 +175,7 @@ class ProviderDB:
         """
         out = []
         for fmt in self.prefixed_formats:
-            literal = _leading_literal(fmt.regex.pattern)
+            literal = _leading_literal(fmt.regex.pattern) or fmt.marker
             # the trailing boundary stays in the regex, so it backtracks as key_scanner does
             bare = re.compile(f"(?:{fmt.regex.pattern})(?![A-Za-z0-9_])")
             out.append((literal, bare, fmt))
@@ -193,6 +211,11 @@ class ProviderDB:
         return kept
 
     @functools.cached_property
+    def standalone_formats(self) -> tuple[KeyFormat, ...]:
+        """Context formats reported on name and shape alone (KL106)."""
+        return tuple(k for k in self.key_formats if k.standalone and k.context_pattern)
+
+    @functools.cached_property
     def env_to_provider(self) -> dict[str, Provider]:
         """Env var names that hold a provider's key."""
         return {name: p for p in self.providers for name in p.key_env}
@@ -203,7 +226,7 @@ class ProviderDB:
 
     def formats_claimed_by(self, value: str) -> list[KeyFormat]:
         """Formats whose prefix the value starts with (longest prefix first)."""
-        return [k for k in self.prefixed_formats if value.startswith(k.prefix)]
+        return [k for k in self.prefixed_formats if k.prefix and value.startswith(k.prefix)]
 
     def iter_sections(self, name: str) -> Iterator[tuple[Provider, Any]]:
         for provider in self.providers:
@@ -280,7 +303,22 @@ def _key_format(provider: str, data: Mapping[str, Any], where: str) -> KeyFormat
         sample=_require(data, "sample", str, where),
         strict=bool(data.get("strict", bool(prefix))),
         context_pattern=context if isinstance(context, str) else None,
+        marker=_marker(data, where),
+        negatives=tuple(str(n) for n in data.get("negatives") or ()),
+        prefilter_marker=bool(data.get("prefilter_marker", True)),
+        standalone=bool(data.get("standalone", False)),
+        role=str(data.get("role", "secret")),
+        pair=data.get("pair") if isinstance(data.get("pair"), str) else None,
     )
+
+
+def _marker(data: Mapping[str, Any], where: str) -> str:
+    marker = data.get("marker", "")
+    if not isinstance(marker, str):
+        raise DataError(f"{where}: 'marker' must be a string")
+    if marker and marker not in str(data.get("sample", "")):
+        raise DataError(f"{where}: the sample must contain the marker {marker!r}")
+    return marker
 
 
 def reviewed_date(provider: Provider) -> datetime.date | None:
@@ -424,8 +462,15 @@ def validate(db: ProviderDB) -> None:
     """Compile every pattern and check every endpoint now, so a broken data file fails
     loudly and at once (with the file, the list and the index)."""
     _ = db.common
+    ids = {fmt.id for fmt in db.key_formats}
     for fmt in db.key_formats:
         _ = fmt.regex, fmt.context
+        if fmt.role not in ("secret", "id"):
+            raise DataError(f"key {fmt.id}: 'role' must be secret or id")
+        if fmt.role == "id" and (fmt.pair is None or fmt.pair not in ids):
+            raise DataError(
+                f"key {fmt.id}: an id format needs 'pair': the id of its secret's format"
+            )
     for provider in db.providers:
         _validate_endpoints(provider)
 
@@ -457,6 +502,102 @@ def load(extend: tuple[Path, ...] = ()) -> ProviderDB:
     from keylint.extend_data import extended
 
     return extended(db, extend)
+
+
+# --- a project's own key formats ([tool.keylint] key-formats) -------------------------------
+
+USER_PROVIDER = "project"
+_USER_FIELDS = {"id", "label", "prefix", "regex", "charset", "length", "lengths", "env", "severity"}
+_SEVERITIES = ("error", "warning", "info")
+
+
+def user_provider(entries: Sequence[Mapping[str, Any]], bundled: ProviderDB) -> Provider:
+    """The project's key formats as a provider, validated like the bundled data: each one
+    anchored by a prefix of three or more characters, its regex compiled, and a fake key
+    built from it proven to match (the same proof tests/test_rules_data.py gives)."""
+    keys = []
+    taken = {k.id for k in bundled.key_formats}
+    for i, entry in enumerate(entries):
+        where = f"key-formats[{i}]"
+        if not isinstance(entry, Mapping):
+            raise DataError(f"{where}: must be a table")
+        unknown = sorted(set(entry) - _USER_FIELDS)
+        if unknown:
+            raise DataError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        kid = entry.get("id")
+        if not isinstance(kid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", kid):
+            raise DataError(f"{where}: 'id' must be lower-case letters, digits and '-'")
+        if kid in taken:
+            raise DataError(f"{where}: id '{kid}' is already taken")
+        taken.add(kid)
+        keys.append(_user_format(kid, entry, f"{where} ({kid})"))
+    env = [str(n) for e in entries for n in (e.get("env") or ())]
+    data = {"id": USER_PROVIDER, "name": "this project", "key_env": env, "keys": []}
+    return Provider(USER_PROVIDER, "this project", (), tuple(env), tuple(keys), data)
+
+
+def _user_format(kid: str, entry: Mapping[str, Any], where: str) -> KeyFormat:
+    prefix = entry.get("prefix")
+    if not isinstance(prefix, str) or len(prefix) < 3:
+        raise DataError(
+            f"{where}: 'prefix' must be the literal text every key starts with (3+ characters)"
+        )
+    charset = entry.get("charset", "A-Za-z0-9")
+    if not isinstance(charset, str) or not charset:
+        raise DataError(f"{where}: 'charset' must be a character class body like 'A-Za-z0-9_-'")
+    lengths = entry.get("lengths", [entry["length"]] if "length" in entry else [])
+    if not isinstance(lengths, list) or not all(isinstance(n, int) and n > 0 for n in lengths):
+        raise DataError(
+            f"{where}: 'length'/'lengths' must be positive integers (the body after the prefix)"
+        )
+    body = f"[{_class(charset)}]"
+    regex = entry.get("regex")
+    if regex is None:
+        if not lengths:
+            raise DataError(f"{where}: give 'regex', or 'length' with 'prefix' and 'charset'")
+        counts = "|".join(f"{body}{{{n}}}" for n in sorted(lengths))
+        regex = re.escape(prefix) + f"(?:{counts})"
+    if not isinstance(regex, str) or not _leading_literal(regex).startswith(prefix[:3]):
+        raise DataError(f"{where}: 'regex' must start with the prefix {prefix!r}")
+    severity = entry.get("severity")
+    if severity is not None and severity not in _SEVERITIES:
+        raise DataError(f"{where}: 'severity' must be one of {', '.join(_SEVERITIES)}")
+    env = entry.get("env", [])
+    if not isinstance(env, list) or not all(isinstance(n, str) for n in env):
+        raise DataError(f"{where}: 'env' must be a list of variable names")
+    sample_len = min(lengths) if lengths else 32
+    fmt = KeyFormat(
+        id=kid,
+        provider=USER_PROVIDER,
+        label=str(entry.get("label") or kid),
+        prefix=prefix,
+        pattern=regex,
+        charset=charset,
+        lengths=tuple(len(prefix) + n for n in lengths),
+        sample=prefix + f"{{{sample_len}}}",
+        strict=True,
+        context_pattern=None,
+        severity=severity,
+    )
+    _ = fmt.regex  # compiles, or DataError
+    if not fmt.regex.fullmatch(fmt.fake()):
+        raise DataError(
+            f"{where}: a key of {sample_len} '{charset}' characters after the prefix "
+            "does not match 'regex'"
+        )
+    return fmt
+
+
+def _class(charset: str) -> str:
+    """A charset as a regex class body (``]``, ``\\`` and ``^`` escaped)."""
+    return "".join("\\" + c if c in "]\\^[" else c for c in charset)
+
+
+def with_user_formats(db: ProviderDB, entries: Sequence[Mapping[str, Any]]) -> ProviderDB:
+    """``db`` plus the project's own formats (additive: nothing bundled changes)."""
+    if not entries:
+        return db
+    return ProviderDB((*db.providers, user_provider(entries, db)), db.common_data)
 
 
 def provider_ids(db: ProviderDB) -> Sequence[str]:

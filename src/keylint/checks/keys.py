@@ -332,6 +332,17 @@ def contextual_format(value: Value, db: ProviderDB, line: str = "") -> KeyFormat
     return None
 
 
+def standalone_format(name: str | None, text: str, db: ProviderDB) -> KeyFormat | None:
+    """The standalone context format (KL106) that a value under ``name`` is a key of."""
+    if not name or not db.standalone_formats:
+        return None
+    for fmt in db.standalone_formats:
+        assert fmt.context is not None
+        if fmt.context.search(name) and fmt.regex.fullmatch(text):
+            return fmt
+    return None
+
+
 @functools.cache
 def _claim_pattern(fmt: KeyFormat) -> re.Pattern[str] | None:
     """What a value must start with to claim ``fmt``: its prefix when that is distinctive

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from keylint.checks import keyquality
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.keys import is_placeholder
 from keylint.findings import Category, Finding, Secret, Severity
@@ -16,9 +17,12 @@ class ProviderKey(Rule):
     `sk-svcacct-`, `sk-admin-`, legacy `sk-…T3BlbkFJ…`), Anthropic (`sk-ant-api03-…AA`),
     Google/Gemini (`AIza…`), Groq (`gsk_`), xAI (`xai-`), OpenRouter (`sk-or-v1-`),
     Perplexity (`pplx-`), Together (`tgp_v1_`), Hugging Face (`hf_`), AWS (`AKIA…`), GitHub
-    (`ghp_`, `github_pat_`), Stripe (`sk_live_`), Slack (`xoxb-`) — anywhere in a file:
-    code, configuration, comments, notebook outputs and docs. The formats are data in
-    `rules/providers/*.yaml`.
+    (`ghp_`, `github_pat_`), Stripe (`sk_live_`), every Slack token kind and webhook, and
+    the tokens of some fifty more services (GitLab `glpat-`, npm `npm_`, PyPI, SendGrid,
+    Microsoft Entra ID client secrets `…8Q~…`, Vault `hvs.`, Databricks `dapi`, Terraform
+    Cloud `….atlasv1.…`, Replicate `r8_`, Tavily `tvly-`, LangSmith `lsv2_`, …) — anywhere
+    in a file: code, configuration, comments, notebook outputs and docs. The formats are
+    data in `rules/providers/*.yaml`, each with its source (`keylint rules` lists them).
 
     ## Why is this bad?
     A key in a committed file is leaked to everyone who can read the repository and its
@@ -67,13 +71,15 @@ class ProviderKey(Rule):
         text = ctx.file.text
         for start, end, fmt in db.find_keys(text):
             raw = text[start:end]
-            if is_placeholder(raw, db):
-                continue
+            if fmt.role == "id":
+                continue  # an identifier alone is no leak: KL111 reports it with its secret
+            if is_placeholder(raw, db) or keyquality.not_a_secret(raw, fmt):
+                continue  # published on purpose (rules/public-keys.yaml) or typed by hand
             provider = db.by_id[fmt.provider]
             secret = Secret.of(raw, fmt.prefix)
             span = ctx.file.span(start, end)
             env_name = provider.key_env[0] if provider.key_env else None
-            yield self.finding(
+            finding = self.finding(
                 ctx,
                 span,
                 f"{fmt.label} `{secret.redacted}` is hardcoded; move it to an environment "
@@ -82,3 +88,5 @@ class ProviderKey(Rule):
                 secret=secret,
                 fix=producers.move_key(ctx, span, env_name),
             )
+            # a project's own format ([tool.keylint] key-formats) may set its severity
+            yield finding.with_severity(Severity(fmt.severity)) if fmt.severity else finding

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from keylint.checks import keys
+from keylint.checks import keys, kl110_kubernetes_secret
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.facts import Context, Span, Value
 from keylint.findings import Category, Confidence, Finding, Secret, Severity
@@ -141,6 +141,8 @@ class GenericSecret(Rule):
             or keys.is_env_name_value(text, db)
             or keys.names_itself(text, value.name)
             or db.key_scanner.search(text)
+            or keys.standalone_format(value.name, text, db) is not None  # KL106
+            or kl110_kubernetes_secret.in_secret(ctx, value)  # decoded and judged by KL110
             or keys.has_trigger(text)
             or _FIELD_NAME.fullmatch(text)
             or _ENV_LIKE.fullmatch(text)

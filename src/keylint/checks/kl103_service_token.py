@@ -88,9 +88,10 @@ class ServiceToken(Rule):
     cwe = "CWE-798"
     precision = "high"
     examples = (
-        Example("mail.py", f'client = SendGridAPIClient(api_key="{_SENDGRID}")\n', ((1, 37),)),
+        # SendGrid and GitLab tokens are provider formats (rules/providers/): KL101 reports them
+        Example("mail.py", f'client = SendGridAPIClient(api_key="{_SENDGRID}")\n', ()),
         Example("auth.py", f"# debug token: {_JWT}\n", ((1, 16),)),
-        Example(".env", f"GITLAB_TOKEN={_GITLAB}\n", ((1, 14),)),
+        Example(".env", f"GITLAB_TOKEN={_GITLAB}\n", ()),
         Example(
             "docker-compose.yaml",
             "services:\n  app:\n    environment:\n"
