@@ -220,3 +220,24 @@ def test_dated_records_are_not_asked_to_change(path: str) -> None:
     source = "```python\n" + SENT + "```\n"
     assert found(path, source, "KL451") == []
     assert found("docs/guide.md", source, "KL451") == [(2, 34, "medium")]
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        (".github/workflows/ci.yml", "ci"),
+        ("ci.yml", "app"),
+        ("db.yml", "app"),
+        ("src/en.json", "i18n"),
+        ("locales/en.yml", "i18n"),
+        ("tests/test_a.py", "test"),
+        ("dotnet/src/IntegrationTests/testsettings.json", "test"),
+        ("src/latest/app.py", "app"),
+        ("examples/chat.py", "example"),
+        ("docs/blog/2023/post.md", "history"),
+    ],
+)
+def test_file_roles(path: str, role: str) -> None:
+    from keylint.analysis import file_role
+
+    assert file_role(path).value == role

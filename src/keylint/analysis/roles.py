@@ -163,8 +163,8 @@ def file_role(path: str, head: str = "") -> FileRole:
         return FileRole.HISTORY
     if p.suffix.lower() in (".json", ".yaml", ".yml") and _I18N_NAME.search(p.stem):
         return FileRole.I18N
-    if _LANGUAGE_FILE.match(name) and p.suffix != ".toml":
-        return FileRole.I18N
+    if _LANGUAGE_FILE.match(name) and p.suffix in (".json", ".po") and not _is_ci(path, dirs):
+        return FileRole.I18N  # `en.json`, `zh-CN.json` (a `ci.yml` workflow is not Chichewa)
     if is_template_name(name) or _SETUP_DOC.match(name) or _overridden(p.stem, head):
         return FileRole.EXAMPLE
     if any(d in _SAMPLE_DIRS for d in dirs) and p.suffix.lower() not in _DOC_SUFFIXES:
@@ -175,11 +175,7 @@ def file_role(path: str, head: str = "") -> FileRole:
         or p.suffix.lower() in _DOC_SUFFIXES
     ):
         return FileRole.DOCS
-    if (
-        "/.github/workflows/" in "/" + path
-        or lower in _CI_FILES
-        or any(d in _CI_DIRS for d in dirs)
-    ):
+    if _is_ci(path, dirs) or lower in _CI_FILES:
         return FileRole.CI
     if lower.startswith("azure-pipelines") and lower.endswith((".yml", ".yaml")):
         return FileRole.CI
@@ -192,6 +188,10 @@ def file_role(path: str, head: str = "") -> FileRole:
     ):
         return FileRole.INFRA
     return FileRole.APP
+
+
+def _is_ci(path: str, dirs: list[str]) -> bool:
+    return "/.github/workflows/" in "/" + path or any(d in _CI_DIRS for d in dirs)
 
 
 def project_relative(path: str) -> str:
