@@ -62,7 +62,9 @@ GENERIC_LITERALS = (
 # legacy name, a near-miss of one): the file passes if a read names one. Same answer for
 # the working tree and the index (the sources call Engine.plan with their file list).
 ENV_READ_LITERALS = ("environ", "getenv", "process.env")
-ENV_CLASS_LITERALS = ("basesettings", "decouple")  # fields read by name: always pass
+# Fields read by name (pydantic-settings, python-decouple): always pass. An import, not the
+# word: "decoupled" is in every other docstring.
+ENV_CLASS_LITERALS = ("basesettings", "from decouple", "import decouple")
 _ENV_READ_NAME = re.compile(
     r"""(?:getenv|environ(?:\.get|\.setdefault|\.pop)?)\s*[(\[]\s*[rbuf]{0,2}["']"""
     r"""([a-z_][a-z0-9_]*)|process\.env(?:\.|\[\s*["'])([a-z_][a-z0-9_]*)"""
@@ -83,6 +85,11 @@ _ENV_LITERAL = 3
 _HEADER = 4
 _TRIGGER = 5
 _MARKER = 6  # a key format's inner marker (Azure `Q~`): counts even inside a word
+_PREFIX = 7  # a key format's prefix: counts when a key's body follows it
+# What follows a prefix or a marker in a key: letters, digits and the few symbols key
+# formats use. `sl.` (Dropbox) or `sk_` alone are in ordinary text; `sl.` + 8 key
+# characters is much rarer.
+_KEY_BODY = "[a-z0-9_.~+/=-]"
 
 
 def literals_from(db: ProviderDB) -> set[str]:
@@ -131,6 +138,18 @@ def literals_from(db: ProviderDB) -> set[str]:
     return {w for w in found if len(w) >= 3}
 
 
+def key_prefixes_from(db: ProviderDB) -> dict[str, int]:
+    """Key prefixes (lower-cased) with the shortest body any of their formats has after
+    them (at most 8): the prefilter counts a prefix only when that much key follows."""
+    found: dict[str, int] = {}
+    for key in db.key_formats:
+        prefix = key.prefix
+        if len(prefix) >= 4 or (len(prefix) == 3 and not prefix.isalpha()):
+            body = min(8, max(1, len(key.fake()) - len(prefix)))
+            found[prefix.lower()] = min(body, found.get(prefix.lower(), 8))
+    return found
+
+
 def markers_from(db: ProviderDB) -> set[str]:
     """Inner markers of key formats without a prefix (``Q~``, ``.atlasv1.``): the key's
     first characters are random, so the marker sits inside a word. A format whose marker
@@ -144,10 +163,20 @@ def markers_from(db: ProviderDB) -> set[str]:
 
 
 class Prefilter:
-    def __init__(self, literals: Iterable[str], markers: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        literals: Iterable[str],
+        markers: Iterable[str] = (),
+        prefixes: dict[str, int] | None = None,
+    ) -> None:
         automaton = ahocorasick.Automaton()
+        self._bodies: list[re.Pattern[str]] = []
         for word in markers:
-            automaton.add_word(word, (_MARKER, len(word)))
+            automaton.add_word(word, (_MARKER, len(word), self._body(8)))
+        literal_set = set(literals)
+        for word, body in (prefixes or {}).items():
+            if word not in literal_set:
+                automaton.add_word(word, (_PREFIX, len(word), self._body(body)))
         for word in KEYWORDS:
             automaton.add_word(word, (_KEYWORD, len(word)))
         for word in ENV_READ_LITERALS:
@@ -169,6 +198,10 @@ class Prefilter:
         self.env_defined = True
         self.env_name_matters: Callable[[str], bool] | None = None
 
+    def _body(self, length: int) -> int:
+        self._bodies.append(re.compile(f"{_KEY_BODY}{{{length}}}"))
+        return len(self._bodies) - 1
+
     def _env_read_matters(self, text: str, start: int) -> bool:
         if self.env_defined or self.env_name_matters is None:
             return True
@@ -179,7 +212,9 @@ class Prefilter:
 
     @classmethod
     def from_db(cls, db: ProviderDB) -> Prefilter:
-        return cls(literals_from(db), markers_from(db))
+        prefixes = key_prefixes_from(db)
+        literals = literals_from(db) - prefixes.keys()
+        return cls(literals, markers_from(db), prefixes)
 
     def interesting(self, data: bytes, code: bool = False) -> bool:
         """Does ``data`` mention anything a rule looks at? ``code``: Python or a notebook."""
@@ -189,7 +224,9 @@ class Prefilter:
         tail = _KEYWORD_TAIL_CODE if code else _KEYWORD_TAIL
         for end, (kind, length, *index) in self._automaton.iter(text):
             if kind == _MARKER:
-                return True
+                if self._bodies[index[0]].match(text, end + 1):
+                    return True
+                continue
             start = end - length + 1
             if kind == _TRIGGER:
                 if self._triggers[index[0]][1].match(text, start):
@@ -200,6 +237,8 @@ class Prefilter:
             if start and text[start].isalnum() and text[start - 1].isalnum():
                 continue
             if kind == _LITERAL:
+                return True
+            if kind == _PREFIX and self._bodies[index[0]].match(text, end + 1):
                 return True
             if kind == _ENV_LITERAL and self._env_read_matters(text, start):
                 return True
