@@ -15,14 +15,15 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from keylint.discovery import Target
 from keylint.findings import Category, Finding
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pool's modules are imported only when a pool is started
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from keylint.engine import Engine, FileResult
 
 # Below this many files a second process costs more than it saves.
@@ -147,6 +148,7 @@ class Scheduler:
         if self.workers <= 1 or max(self._seen, self.expected) < PARALLEL_MIN_FILES:
             return None
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         global _POOL_ENGINE
         _POOL_ENGINE = self.engine  # inherited by forked workers: no re-loading of data
