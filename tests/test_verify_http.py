@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from verify_server import Answer, ProviderServer
+from verify_server import AUTH_HEADERS, Answer, ProviderServer
 
 from conftest import fake_key
 from keylint.findings import Verification
@@ -43,6 +43,25 @@ FORMATS = {
     "stripe": "stripe-secret-key",
     "slack": "slack-bot-token",
 }
+# The files' own rows: live, invalid and rate-limited are sourced for each of these.
+SPEC_LISTED = sorted(FORMATS)
+
+
+def _served_format(provider: str) -> str:
+    """The first key format of ``provider`` that its first request serves."""
+    check = load_checks()[provider]
+    first = check.requests[0]
+    for fmt in load().key_formats:
+        if fmt.provider == provider and check.request_for(fmt.id) is first:
+            return fmt.id
+    raise AssertionError(f"{provider}: no key format for its first request")
+
+
+# Every provider with a request is exercised, the coverage providers too (their formats are
+# picked from the data, so a new rules/verify file is tested without editing this list).
+for _provider, _check in load_checks().items():
+    if _check.requests and _provider not in FORMATS:
+        FORMATS[_provider] = _served_format(_provider)
 LISTED = sorted(FORMATS)
 
 
@@ -133,7 +152,9 @@ def test_every_result_class_for_every_provider(server: ProviderServer, provider:
     unreachable when nothing listens; unsupported when there is no endpoint to ask."""
     check = load_checks()[provider]
     results = {row.result for row in check.rows}
-    assert {"live", "invalid", "rate-limited"} <= results, provider
+    assert {"live", "invalid"} <= results, provider
+    if provider in SPEC_LISTED:
+        assert "rate-limited" in results, provider
     cand = candidate(FORMATS[provider], text="AZURE_OPENAI_ENDPOINT=https://res.openai.azure.com")
     server.script(cand.raw, Answer(418, {"error": {"message": "teapot"}}))
     v = verify_one(cand)
@@ -465,6 +486,44 @@ def test_auth_header_and_extra_headers(server: ProviderServer) -> None:
     slack = candidate("slack-bot-token")
     verify_one(slack)
     assert server.requests[1].method == "POST"
+
+
+def _requests_with_a_format() -> list[Any]:
+    db = load()
+    params = []
+    for provider, check in sorted(load_checks().items()):
+        for i, request in enumerate(check.requests):
+            fmt = next(
+                f.id
+                for f in db.key_formats
+                if f.provider == provider and check.request_for(f.id) is request
+            )
+            params.append(pytest.param(provider, i, fmt, id=f"{provider}-{i}-{fmt}"))
+    return params
+
+
+@pytest.mark.parametrize(("provider", "index", "format_id"), _requests_with_a_format())
+def test_every_request_is_sent_as_the_data_says(
+    server: ProviderServer, provider: str, index: int, format_id: str
+) -> None:
+    """Method, path, the key in its auth header, and the fixed headers, for every request."""
+    request = load_checks()[provider].requests[index]
+    cand = candidate(format_id, text="AZURE_OPENAI_ENDPOINT=https://res.openai.azure.com")
+    v = verify_one(cand, retries=0)
+    assert v.provider == provider
+    (seen,) = server.requests
+    assert seen.method == request.method
+    assert seen.path.split("?")[0].endswith(request.path.split("?")[0])
+    assert seen.key_fingerprint == cand.fingerprint
+    assert request.auth_header.lower() in seen.headers
+    for name, value in request.headers:
+        assert seen.headers[name.lower()] == value
+
+
+def test_the_fake_server_knows_every_auth_header() -> None:
+    for check in load_checks().values():
+        for request in check.requests:
+            assert request.auth_header.lower() in AUTH_HEADERS, check.provider
 
 
 # --- transport ---------------------------------------------------------------------------

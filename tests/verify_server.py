@@ -17,7 +17,15 @@ from typing import Any
 
 from keylint.findings import fingerprint
 
-AUTH_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
+# Every `auth.header` of rules/verify/ (test_verify_http checks that none is missing).
+AUTH_HEADERS = (
+    "authorization",
+    "x-api-key",
+    "api-key",
+    "x-goog-api-key",
+    "private-token",
+    "xi-api-key",
+)
 
 
 @dataclass
