@@ -79,13 +79,11 @@ def is_header_name(name: str) -> bool:
 
 
 # NAME=value (shell/dotenv-like), optionally after `export`, `ENV`, `ARG`, `set`, `const`...
-# A PHP, Perl or PowerShell variable keeps its `$` in the lead: `$db_password = '…';`; a
-# quoted key of a JS object written one pair a line is a name too: `"pass": "…",`.
+# A PHP, Perl or PowerShell variable keeps its `$` in the lead: `$db_password = '…';`.
 _BINDING = re.compile(
     r"""(?P<lead>^[ \t]*(?:(?P<kw>export|ENV|ARG|set|setenv|declare(?:[ \t]+-[a-zA-Z]+)?|
         local|readonly|const|let|var)[ \t]+)?(?:\$(?=[A-Za-z_][A-Za-z0-9_]*[ \t]*=))?)
-        (?:(?P<nq>["'])(?=[A-Za-z_][A-Za-z0-9_.-]*["'][ \t]*:))?
-        (?P<name>[A-Za-z_][A-Za-z0-9_.-]*)(?(nq)(?P=nq))
+        (?P<name>[A-Za-z_][A-Za-z0-9_.-]*)
         (?P<sep>[ \t]*(?:=|:(?!:)|[ \t](?=["'A-Za-z0-9]))[ \t]*)
         (?P<value>"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|`[^`\n]*`?|[^\s;,#}]+[^\n;,#}]*)?""",
     re.VERBOSE,
