@@ -24,7 +24,8 @@ from keylint.secret_triggers import prefilter_triggers
 # Generic words that make a file interesting only when a value is assigned right after
 # (detect-secrets' keyword list, as KL102 uses it; a bare `key` or `auth` is every dict).
 # `apikey` too: `"apiKey"` names fields in API schemas, `apiKey: "sk-…"` assigns one.
-KEYWORDS = ("passw", "secret", "token", "pwd", "credential", "apikey")
+# `pass` and `_auth` for KL102's password names (`adminPass`, `passphrase`, `user_auth`).
+KEYWORDS = ("pass", "secret", "token", "pwd", "credential", "apikey", "_auth")
 # Always interesting, whatever follows.
 GENERIC_LITERALS = (
     "bearer",
@@ -233,8 +234,10 @@ class Prefilter:
                     return True
                 continue
             # A word that starts inside another word is not it: `task-` is no `sk-` key,
-            # `pwdmodule` no password, `unauthorized` no header.
-            if start and text[start].isalnum() and text[start - 1].isalnum():
+            # `pwdmodule` no password, `unauthorized` no header. A keyword at a camelCase hump
+            # is one (`dbPassword`, `adminPass`: upper case in the bytes).
+            camel = kind == _KEYWORD and 65 <= data[start] <= 90
+            if start and text[start].isalnum() and text[start - 1].isalnum() and not camel:
                 continue
             if kind == _LITERAL:
                 return True

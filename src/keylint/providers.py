@@ -119,6 +119,7 @@ class Common:
     key_slot: re.Pattern[str]
     secret_name: re.Pattern[str]
     not_secret_name: re.Pattern[str]
+    password_name: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -355,6 +356,9 @@ def _common(data: Mapping[str, Any], where: str) -> Common:
         secret_name=re.compile(_require(data, "secret_name_pattern", str, where), re.IGNORECASE),
         not_secret_name=re.compile(
             _require(data, "not_secret_name_pattern", str, where), re.IGNORECASE
+        ),
+        password_name=re.compile(
+            _require(data, "password_name_pattern", str, where), re.IGNORECASE
         ),
     )
 

@@ -243,7 +243,22 @@ def is_secret_name(name: str | None, db: ProviderDB) -> bool:
         return True
     if _not_secret(last, db):
         return False
-    return bool(db.common.secret_name.search(last)) or is_strong_key_slot(name, db)
+    return (
+        bool(db.common.secret_name.search(last))
+        or is_password_name(name, db)
+        or is_strong_key_slot(name, db)
+    )
+
+
+def is_password_name(name: str | None, db: ProviderDB) -> bool:
+    """A password name detect-secrets' keyword plugin has no word for (``adminPass``,
+    ``passphrase``, ``user_auth``, ``credentials``): ``password_name_pattern``."""
+    if not name or "::" in name:
+        return False
+    last = _last(name)
+    return not _not_secret(last, db) and bool(
+        db.common.password_name.search(_CAMEL_HUMP.sub("_", last))
+    )
 
 
 def _names_provider(name: str, db: ProviderDB) -> Provider | None:
@@ -325,7 +340,7 @@ def contextual_format(value: Value, db: ProviderDB, line: str = "") -> KeyFormat
         return None
     for provider in db.providers:
         for fmt in provider.keys:
-            if fmt.context is None:
+            if fmt.context is None or fmt.role == "id":  # an ID (a GUID) is not a key
                 continue
             if fmt.context.search(value.name) and fmt.regex.fullmatch(value.value):
                 return fmt

@@ -19,7 +19,9 @@ _PATH_OR_URL = re.compile(
     r"|\.(?:json|pem|key|txt|crt|cer|p12|pfx|ya?ml|env|ini|cfg|toml|gpg|asc)$",
     re.IGNORECASE,
 )
-_PROSE_OR_TEMPLATE = re.compile(r"[:?!]$|%[sdr]|%\(|[{}]")
+# A value ending in `!` is prose only when it is a word (`Welcome!`): `Summer2024!` is a
+# password.
+_PROSE_OR_TEMPLATE = re.compile(r"[:?]$|^[^\W\d_]+!$|%[sdr]|%\(|[{}]")
 _CODE = re.compile(r"[()\[\]]")  # an unquoted value with brackets is an expression
 # In code, an unquoted value that is a name or a member access is a reference to a variable:
 # `apiKey: TestConfiguration.AzureOpenAI.ApiKey`, `apiKey = SingleSpace` (C#, JS, Go…).
@@ -107,6 +109,15 @@ class GenericSecret(Rule):
             "hashes.py", 'digest = "{key:azure-openai-key}"\nrun_id = "{key:cohere-api-key}"\n'
         ),
         Example("app.py", 'token_type = "bearer"\nPASSWORD_FIELD = "password"\n'),
+        # password names detect-secrets' keyword plugin has no word for
+        Example("app.js", 'const adminPass = "Xq9#vR2mLp4z";\n', ((1, 20),)),
+        Example("config.json", '{"db": {"pass": "Xq9#vR2mLp4z"}}\n', ((1, 18),)),
+        Example("settings.yaml", "passphrase: Summer2024secret!\n", ((1, 13),)),
+        Example("deploy.yaml", "smtp:\n  user_auth: Xq9vR2mLp4zTw8\n", ((2, 14),)),
+        Example("config.php", "<?php\n$db_password = 'Xq9#vR2mLp4z';\n", ((2, 17),)),
+        Example("config.php", "<?php\n$db_password = $config['db'];\n"),
+        Example("app.py", 'bypass = "Xq9#vR2mLp4z"\nauth = "oauth2-basic"\n'),
+        Example("ui.yaml", "login:\n  password: Welcome!\n"),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -168,10 +179,13 @@ class GenericSecret(Rule):
                 start = name_span.column - 1
             end = span.end_column - 1 + len(value.quote)
             out.append((line[start:end], filename))
+        quote = "'" if '"' in text else '"'
         if value.quote == "" or not out:
-            quote = "'" if '"' in text else '"'
             name = (value.name or "secret").split(".")[-1]
             out.append((f"{name} = {quote}{text}{quote}", "keylint.py"))
+        if keys.is_password_name(value.name, ctx.db):
+            # detect-secrets' keyword plugin knows `password`, not `adminPass` or `user_auth`
+            out.append((f"password = {quote}{text}{quote}", "keylint.py"))
         return out
 
     def report(

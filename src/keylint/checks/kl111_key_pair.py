@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from keylint.checks import keyquality, keys
 from keylint.checks.base import Example, FileContext, Rule
+from keylint.facts import Value
 from keylint.findings import Category, Finding, Secret, Severity
 from keylint.providers import KeyFormat
 
@@ -22,14 +23,33 @@ _SECRET = _fake(30, "kl111-secret")
 _NEAR = 5  # lines before or after the id where its secret counts as its own
 
 
+def _guid(seed: str) -> str:
+    rng = random.Random(seed)
+    return "-".join(
+        "".join(rng.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12)
+    )
+
+
+_TENANT = _guid("kl111-tenant")
+_CLIENT = _guid("kl111-client")
+_AZ_SECRET = "Ab1" + "8Q~" + _fake(34, "kl111-azure-secret")
+
+
+def _literal(fmt: KeyFormat) -> str:
+    """Text every key of ``fmt`` contains: its prefix or its inner marker."""
+    return fmt.prefix or fmt.marker or ""
+
+
 class KeyPair(Rule):
     """An access key ID written next to its secret: a working credential pair.
 
     ## What it does
     Some providers split a credential into an ID that is not secret by itself and a secret
     that is useless without it: Alibaba Cloud's `LTAI…` AccessKey ID and its 30-character
-    AccessKey secret. The ID alone is not reported (it is in logs, consoles and tickets);
-    when its secret — a random value of the partner format (`pair:` in
+    AccessKey secret; Microsoft Entra ID's tenant and application (client) IDs, GUIDs
+    found by their name (`AZURE_TENANT_ID`, `clientId`, … — the format's `context`), and
+    the app's `…Q~…` client secret. The ID alone is not reported (it is in logs, consoles
+    and tickets); when its secret — a random value of the partner format (`pair:` in
     `rules/providers/*.yaml`) — sits within five lines, the ID is reported with it, as the
     credential pair it is.
 
@@ -70,6 +90,20 @@ class KeyPair(Rule):
         Example("deploy.yaml", f"aliyun:\n  id: {_ID}\n"),  # the id alone
         Example("deploy.yaml", f"aliyun:\n  id: {_ID}\n  secret: {'a' * 30}\n"),
         Example("tests/test_deploy.py", f'ID = "{_ID}"\nSECRET = "{_SECRET}"\n'),
+        Example(
+            ".env",
+            f"AZURE_TENANT_ID={_TENANT}\nAZURE_CLIENT_ID={_CLIENT}\n"
+            f"AZURE_CLIENT_SECRET={_AZ_SECRET}\n",
+            ((1, 17), (2, 17)),
+        ),
+        Example(
+            "appsettings.json",
+            f'{{"AzureAd": {{\n  "TenantId": "{_TENANT}",\n  "ClientSecret": "{_AZ_SECRET}"}}}}\n',
+            ((2, 16),),
+        ),
+        Example(".env", f"AZURE_TENANT_ID={_TENANT}\nAZURE_CLIENT_ID={_CLIENT}\n"),
+        Example(".env", f"AZURE_TENANT_ID={_TENANT}\nAZURE_CLIENT_SECRET=changeme\n"),
+        Example("config.py", f'request_id = "{_TENANT}"\nclient_secret = "{_AZ_SECRET}"\n'),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -77,17 +111,13 @@ class KeyPair(Rule):
         # Docs and READMEs count: a real ID next to a random secret is a leak wherever it is.
         if ctx.file.git_ignored or keys.is_test_path(ctx.file.path):
             return
-        text = ctx.file.text
-        if not any(f.role == "id" and f.prefix and f.prefix in text for f in db.key_formats):
-            return  # no identifier of a pair in the file (the common case)
         pairs = {f.id: f for f in db.key_formats}
-        for start, end, fmt in db.find_keys(text):
-            if fmt.role != "id" or fmt.pair is None:
-                continue
+        for start, end, fmt in self.ids(ctx, pairs):
             raw = ctx.file.text[start:end]
             if keys.is_placeholder(raw, db) or keyquality.made_up(raw, fmt):
                 continue
             line, _ = ctx.file.position(start)
+            assert fmt.pair is not None
             partner = self.partner(ctx, line, raw, pairs[fmt.pair])
             if partner is None:
                 continue
@@ -103,12 +133,41 @@ class KeyPair(Rule):
                 secret=Secret.of(raw, fmt.prefix),
             )
 
+    def ids(
+        self, ctx: FileContext, pairs: dict[str, KeyFormat]
+    ) -> Iterator[tuple[int, int, KeyFormat]]:
+        """(start, end, format) of each identifier of a pair: by its prefix in the text
+        (`LTAI…`), or, for a prefix-less ID (an Entra tenant or client GUID), as a value
+        whose name matches the format's `context` — only in a file where the partner's
+        prefix or marker (`Q~`) appears, the common case being a file with none."""
+        text = ctx.file.text
+        formats = [f for f in ctx.db.key_formats if f.role == "id" and f.pair is not None]
+        if any(f.prefix and f.prefix in text for f in formats):
+            for start, end, fmt in ctx.db.find_keys(text):
+                if fmt.role == "id" and fmt.pair is not None:
+                    yield start, end, fmt
+        named = [f for f in formats if not f.prefix and f.context is not None]
+        named = [f for f in named if (_literal(pairs[f.pair or ""]) or "\0") in text]
+        if not named:
+            return
+        for value in ctx.of(Value):
+            if value.name is None or value.dynamic or value.is_template:
+                continue
+            for fmt in named:
+                assert fmt.context is not None
+                if fmt.context.search(value.name) and fmt.regex.fullmatch(value.value):
+                    span = value.span
+                    start = ctx.file.offset(span.line, span.column)
+                    yield start, ctx.file.offset(span.end_line, span.end_column), fmt
+                    break
+
     def partner(
         self, ctx: FileContext, line: int, raw: str, secret_fmt: KeyFormat
     ) -> tuple[int, str] | None:
         """The nearest random value of the secret's format within a few lines."""
+        # `=` ends base64 but starts a dotenv value (`SECRET=…`): not a boundary before.
         pattern = re.compile(
-            r"(?<![A-Za-z0-9_/+=])(?:" + secret_fmt.pattern + r")(?![A-Za-z0-9_/+=])"
+            r"(?<![A-Za-z0-9_/+])(?:" + secret_fmt.pattern + r")(?![A-Za-z0-9_/+=])"
         )
         last = len(ctx.file.text.splitlines())
         order = sorted(

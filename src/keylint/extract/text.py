@@ -79,9 +79,10 @@ def is_header_name(name: str) -> bool:
 
 
 # NAME=value (shell/dotenv-like), optionally after `export`, `ENV`, `ARG`, `set`, `const`...
+# A PHP, Perl or PowerShell variable keeps its `$` in the lead: `$db_password = '…';`.
 _BINDING = re.compile(
     r"""(?P<lead>^[ \t]*(?:(?P<kw>export|ENV|ARG|set|setenv|declare(?:[ \t]+-[a-zA-Z]+)?|
-        local|readonly|const|let|var)[ \t]+)?)
+        local|readonly|const|let|var)[ \t]+)?(?:\$(?=[A-Za-z_][A-Za-z0-9_]*[ \t]*=))?)
         (?P<name>[A-Za-z_][A-Za-z0-9_.-]*)
         (?P<sep>[ \t]*(?:=|:(?!:)|[ \t](?=["'A-Za-z0-9]))[ \t]*)
         (?P<value>"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|`[^`\n]*`?|[^\s;,#}]+[^\n;,#}]*)?""",
