@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +22,27 @@ from keylint.config import Settings
 from keylint.engine import Engine
 from keylint.findings import Confidence, Finding
 from keylint.providers import load
+
+# Spec §7's provider ids: each has provider data and a verification file.
+SPEC_PROVIDER_IDS = (
+    "openai",
+    "azure-openai",
+    "anthropic",
+    "google",
+    "groq",
+    "xai",
+    "mistral",
+    "cohere",
+    "deepseek",
+    "openrouter",
+    "together",
+    "perplexity",
+    "huggingface",
+    "aws",
+    "github",
+    "stripe",
+    "slack",
+)
 
 _KEY_MARK = re.compile(r"\{key:([a-z0-9-]+)(?::(\d+))?\}")
 
@@ -68,6 +90,22 @@ def run_isolated(cwd: Path, *args: str) -> Result:
         return CliRunner().invoke(cli, ["--isolated", *args], catch_exceptions=False)
     finally:
         os.chdir(old)
+
+
+def git(cwd: Path, *args: str, date: str | None = None) -> str:
+    """Run git in ``cwd`` as a fixed test author, optionally at a fixed commit date."""
+    env = dict(os.environ)
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    out = subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return out.stdout.strip()
 
 
 def positions(findings: Iterable[Finding], code: str | None = None) -> list[tuple[int, int]]:

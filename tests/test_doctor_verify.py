@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from no_network import run_without_sockets
 from verify_server import Answer, ProviderServer
 
 from conftest import fake_key
@@ -300,31 +299,13 @@ def test_bad_endpoint_override_is_a_usage_error(tmp_path: Path) -> None:
     assert "KEYLINT_VERIFY_ENDPOINT_OPENAI must be https://host[:port]" in result.output
 
 
-_NO_SOCKET = """
-import socket, sys
-def refuse(*a, **k):
-    raise AssertionError("a socket was opened")
-socket.socket = refuse
-socket.create_connection = refuse
-from keylint.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-print("httpx imported" if "httpx" in sys.modules else "no httpx", file=sys.stderr)
-sys.exit(code)
-"""
-
-
 @pytest.mark.parametrize("extra", [[], ["--format", "json"], ["--verify-dry-run"]])
 def test_doctor_opens_no_socket_without_verify(tmp_path: Path, extra: list[str]) -> None:
     root = project(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in _CLEAR}
     env.update(OPENAI_API_KEY=KEY_A, XDG_CACHE_HOME=str(tmp_path / "cache"))
-    done = subprocess.run(
-        [sys.executable, "-c", _NO_SOCKET, "doctor", str(root), *extra],
-        capture_output=True,
-        text=True,
+    done = run_without_sockets(
+        ["doctor", str(root), *extra],
         env=env,
     )
     assert done.returncode == 1, done.stderr[-500:]

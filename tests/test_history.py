@@ -5,34 +5,18 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import fake_key, render_source
+from conftest import fake_key, git, render_source
 from keylint import gitscan, progress
 from keylint import run as run_module
 from keylint.cli import cli
 
 KEY = "{key:openai-project-key}"
 DATE_1 = "2021-03-04T05:06:07+00:00"
-
-
-def git(cwd: Path, *args: str, date: str | None = None) -> str:
-    env = dict(os.environ)
-    if date:
-        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    out = subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    return out.stdout.strip()
 
 
 def commit(repo: Path, message: str, date: str | None = None) -> str:

@@ -9,32 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lint, positions
+from conftest import SPEC_PROVIDER_IDS, lint, positions
 from keylint.providers import DataError, data_dir, load, load_from
 
 DB = load()
 PREFIXED = DB.prefixed_formats
 CONTEXTUAL = [k for k in DB.key_formats if k.context is not None]
 
-SPEC_PROVIDERS = {
-    "openai",
-    "azure-openai",
-    "anthropic",
-    "google",
-    "groq",
-    "xai",
-    "mistral",
-    "cohere",
-    "deepseek",
-    "openrouter",
-    "together",
-    "perplexity",
-    "huggingface",
-    "aws",
-    "github",
-    "stripe",
-    "slack",
-}
+SPEC_PROVIDERS = set(SPEC_PROVIDER_IDS)
 
 
 def test_every_provider_of_the_contract_has_a_file() -> None:

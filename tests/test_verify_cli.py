@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +14,10 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from no_network import run_without_sockets
 from verify_server import Answer, ProviderServer
 
-from conftest import fake_key, render_source
+from conftest import fake_key, git, render_source
 from keylint.cli import cli
 from keylint.verify.spec import load_checks
 
@@ -63,21 +63,6 @@ def run(args: list[str], cwd: Path, env: dict[str, Any]) -> Result:
         os.chdir(old)
 
 
-def git(cwd: Path, *args: str, date: str | None = None) -> str:
-    env = dict(os.environ)
-    if date:
-        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    out = subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    return out.stdout.strip()
-
-
 def write(root: Path, rel: str, source: str) -> None:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,31 +86,14 @@ def assert_no_raw_keys(text: str, *format_ids: str) -> None:
 
 # --- no network without --verify ----------------------------------------------------------
 
-_NO_SOCKET = """
-import socket, sys
-def refuse(*a, **k):
-    raise AssertionError("a socket was opened")
-socket.socket = refuse
-socket.create_connection = refuse
-from keylint.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-print("httpx imported" if "httpx" in sys.modules else "no httpx", file=sys.stderr)
-sys.exit(code)
-"""
-
 
 @pytest.mark.parametrize("extra", [[], ["--format", "json"], ["--verify-dry-run"]])
 def test_no_socket_and_no_httpx_without_verify(repo: Path, extra: list[str]) -> None:
     write(repo, "app.py", KEY_LINE)
     write(repo, ".env", "GROQ_API_KEY={key:groq-api-key}\n")
-    done = subprocess.run(
-        [sys.executable, "-c", _NO_SOCKET, "check", ".", *extra],
+    done = run_without_sockets(
+        ["check", ".", *extra],
         cwd=repo,
-        capture_output=True,
-        text=True,
         env={**os.environ, "XDG_CACHE_HOME": str(repo.parent / "cache")},
     )
     assert done.returncode == 1, done.stderr[-500:]
@@ -140,11 +108,9 @@ def test_no_socket_and_no_httpx_without_verify(repo: Path, extra: list[str]) -> 
 
 def test_keys_without_verify_opens_no_socket(repo: Path) -> None:
     write(repo, "app.py", KEY_LINE)
-    done = subprocess.run(
-        [sys.executable, "-c", _NO_SOCKET, "keys", "."],
+    done = run_without_sockets(
+        ["keys", "."],
         cwd=repo,
-        capture_output=True,
-        text=True,
         env={**os.environ, "XDG_CACHE_HOME": str(repo.parent / "cache")},
     )
     assert done.returncode == 0, done.stderr[-500:]

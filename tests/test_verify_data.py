@@ -7,29 +7,12 @@ from typing import Any
 
 import pytest
 
+from conftest import SPEC_PROVIDER_IDS
 from keylint.providers import DataError, load
 from keylint.verify.spec import load_checks, parse_check, verify_dir
 
 # Spec §7's provider ids: each has a verification file (requests, or why it has none).
-SPEC_IDS = [
-    "openai",
-    "azure-openai",
-    "anthropic",
-    "google",
-    "groq",
-    "xai",
-    "mistral",
-    "cohere",
-    "deepseek",
-    "openrouter",
-    "together",
-    "perplexity",
-    "huggingface",
-    "aws",
-    "github",
-    "stripe",
-    "slack",
-]
+SPEC_IDS = list(SPEC_PROVIDER_IDS)
 # Key formats with no request, on purpose (the file says why for unsupported providers).
 NOT_CHECKED = {
     "slack-webhook",
