@@ -10,13 +10,21 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from keylint.analysis import is_sentence
 from keylint.facts import Origin, Span, Value
+from keylint.names import (
+    NOT_ALNUM,
+    is_auth_header,
+    is_key_slot,
+    is_strong_key_slot,
+    last_part,
+    per_db,
+)
 from keylint.providers import KeyFormat, Provider, ProviderDB, expand_charset
 from keylint.secret_triggers import REGEX_PLUGINS
 from keylint.source import FileKind, SourceFile
@@ -69,7 +77,7 @@ def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True, rendered: b
     stripped = text.strip().strip(_PASTED_WRAPPERS).strip()
     if not stripped:
         return empty
-    cache = _per_db(db, "placeholders", dict[tuple[str, bool], bool])
+    cache = per_db(db, "placeholders", dict[tuple[str, bool], bool])
     key = (stripped, rendered)
     known = cache.get(key)
     if known is None:
@@ -142,7 +150,7 @@ def names_itself(text: str, name: str | None) -> bool:
     itself, not a credential."""
     if not name or not _IDENTIFIER.fullmatch(text):
         return False
-    return _NOT_ALNUM.sub("", text.lower()) == _NOT_ALNUM.sub("", _last(name).lower())
+    return NOT_ALNUM.sub("", text.lower()) == NOT_ALNUM.sub("", last_part(name).lower())
 
 
 def is_env_name_value(text: str, db: ProviderDB) -> bool:
@@ -159,115 +167,7 @@ def slot_name(value: Value) -> str | None:
     return value.name
 
 
-_NAME_SEPARATORS = re.compile(r"[.:\[\]]")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*")
-
-
-def _last(name: str) -> str:
-    return _NAME_SEPARATORS.split(name)[-1] or name
-
-
-def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
-    """Per-name answers: the name patterns are large alternations (~100 µs a search) and
-    every rule asks about the same few names of a file."""
-    cache = _per_db(db, what, dict[str, bool])
-    if len(cache) > 131072:  # a big .env has tens of thousands of names: keep them all
-        cache.clear()
-    return cache
-
-
-_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def _not_secret(last: str, db: ProviderDB) -> bool:
-    """``not_secret_name_pattern`` on the name, camelCase read as snake_case
-    (``NextContinuationToken`` is ``next_continuation_token``)."""
-    cache = _name_cache(db, "not-secret-name")
-    known = cache.get(last)
-    if known is None:
-        snake = _CAMEL_HUMP.sub("_", last)
-        known = cache[last] = bool(db.common.not_secret_name.search(snake))
-    return known
-
-
-def is_key_slot(name: str | None, db: ProviderDB) -> bool:
-    if not name:
-        return False
-    if name in db.env_to_provider:
-        return True
-    last = _last(name)
-    if _not_secret(last, db):
-        return False
-    return bool(db.common.key_slot.search(last))
-
-
-# A slot whose value can only be an API credential; the generic ones (a bare ``key``,
-# ``s3_key``, ``cache_token``) hold many other things.
-_STRONG_SLOT = re.compile(
-    r"(?:^|[_\W])(?:api[_-]?key|apikey|api[_-]?token|access[_-]?token|auth[_-]?token"
-    r"|bearer[_-]?token|secret[_-]?key|client[_-]?secret|subscription[_-]?key|access[_-]?key"
-    r"|service[_-]?key|personal[_-]?access[_-]?token|pat)$"
-    r"|^(?:api[_-]?key|apikey|authorization|proxy-authorization|x-api-key|api-key"
-    r"|x-goog-api-key|x-api-token)$",
-    re.IGNORECASE,
-)
-# `GITHUB_TOKEN`, `JWT_SECRET`: an environment variable; `eof_token` in code is not a key.
-_ENV_CREDENTIAL = re.compile(r"[A-Z0-9]_(?:TOKEN|SECRET)$")
-_HEADER_SLOTS = frozenset({"authorization", "proxy-authorization"})
-
-
-def is_strong_key_slot(name: str | None, db: ProviderDB) -> bool:
-    """``api_key``, ``OPENAI_API_KEY``, ``GITHUB_TOKEN``, ``openai_key``: surely a credential."""
-    if not is_key_slot(name, db):
-        return False
-    assert name is not None
-    last = _last(name)
-    if name in db.env_to_provider or _STRONG_SLOT.search(last) or _ENV_CREDENTIAL.search(last):
-        return True
-    return _names_provider(last, db) is not None
-
-
-def is_auth_header(name: str | None) -> bool:
-    return bool(name) and str(name).lower() in _HEADER_SLOTS
-
-
-def is_secret_name(name: str | None, db: ProviderDB) -> bool:
-    """Names detect-secrets' keyword plugin would treat as holding a secret (minus ids)."""
-    if not name:
-        return False
-    if "::" in name:
-        return False  # a type (`AWS::ApiGateway::ApiKey`), not a variable
-    last = _last(name)
-    if is_auth_header(last):
-        return True
-    if _not_secret(last, db):
-        return False
-    return (
-        bool(db.common.secret_name.search(last))
-        or is_password_name(name, db)
-        or is_strong_key_slot(name, db)
-    )
-
-
-def is_password_name(name: str | None, db: ProviderDB) -> bool:
-    """A password name detect-secrets' keyword plugin has no word for (``adminPass``,
-    ``passphrase``, ``user_auth``, ``credentials``): ``password_name_pattern``."""
-    if not name or "::" in name:
-        return False
-    last = _last(name)
-    return not _not_secret(last, db) and bool(
-        db.common.password_name.search(_CAMEL_HUMP.sub("_", last))
-    )
-
-
-def _names_provider(name: str, db: ProviderDB) -> Provider | None:
-    lowered = _NOT_ALNUM.sub("", name.lower())
-    for provider in db.providers:
-        for word in {provider.id.replace("-", ""), provider.name.lower().replace(" ", "")}:
-            if len(word) >= 4 and word in lowered:
-                return provider
-    return None
 
 
 def provider_for_name(name: str | None, db: ProviderDB) -> Provider | None:
@@ -295,7 +195,7 @@ def _sdk_roots(db: ProviderDB) -> dict[str, Provider]:
                 roots[str(package).split(".")[0]] = provider
         return roots
 
-    return _per_db(db, "sdk-roots", build)
+    return per_db(db, "sdk-roots", build)
 
 
 def sdk_provider(qualname: str | None, db: ProviderDB) -> Provider | None:
@@ -398,20 +298,7 @@ def _claims(db: ProviderDB) -> tuple[re.Pattern[str], list[KeyFormat]]:
                 formats.append(fmt)
         return re.compile("|".join(parts) or r"(?!)"), formats
 
-    return _per_db(db, "claims", build)
-
-
-_PER_DB: dict[tuple[int, str], tuple[ProviderDB, Any]] = {}
-
-
-def _per_db(db: ProviderDB, what: str, build: Callable[[], T]) -> T:
-    """A value derived from ``db``, built once (ProviderDB holds dicts: not hashable)."""
-    cached = _PER_DB.get((id(db), what))
-    if cached is not None and cached[0] is db:
-        return cast(T, cached[1])
-    value = build()
-    _PER_DB[(id(db), what)] = (db, value)
-    return value
+    return per_db(db, "claims", build)
 
 
 @functools.cache

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from keylint import names
 from keylint.checks import keys, kl110_kubernetes_secret
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.facts import Context, Span, Value
@@ -140,7 +141,7 @@ class GenericSecret(Rule):
     ) -> tuple[keys.KeyText, int, str] | None:
         """The key text worth asking detect-secrets about, with its start in it."""
         db = ctx.db
-        if value.dynamic or value.is_template or not keys.is_secret_name(value.name, db):
+        if value.dynamic or value.is_template or not names.is_secret_name(value.name, db):
             return None
         kt = keys.key_text(value)
         text = kt.text.strip()
@@ -171,7 +172,7 @@ class GenericSecret(Rule):
         filename = keys.ds_filename(ctx.file.kind, ctx.file.path)
         out: list[tuple[str, str]] = []
         span = value.span
-        if span.line == span.end_line and not keys.is_auth_header(value.name):
+        if span.line == span.end_line and not names.is_auth_header(value.name):
             line = ctx.file.line_text(span.line)
             start = 0
             name_span = value.name_span
@@ -183,7 +184,7 @@ class GenericSecret(Rule):
         if value.quote == "" or not out:
             name = (value.name or "secret").split(".")[-1]
             out.append((f"{name} = {quote}{text}{quote}", "keylint.py"))
-        if keys.is_password_name(value.name, ctx.db):
+        if names.is_password_name(value.name, ctx.db):
             # detect-secrets' keyword plugin knows `password`, not `adminPass` or `user_auth`
             out.append((f"password = {quote}{text}{quote}", "keylint.py"))
         return out

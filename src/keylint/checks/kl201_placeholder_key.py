@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from keylint import names
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.facts import EnvRead, Origin, Role, Value
@@ -116,9 +117,9 @@ class PlaceholderKey(Rule):
                 continue
             if value.role is Role.COMPARED:
                 continue  # `if api_key == "YOUR_API_KEY":` guards against the placeholder
-            if not keys.is_key_slot(value.name, db):
+            if not names.is_key_slot(value.name, db):
                 continue
-            if value.is_template and keys.is_auth_header(value.name):
+            if value.is_template and names.is_auth_header(value.name):
                 continue  # `"Bearer {key}"` never formatted: the auth-header rules' finding
             kt = keys.key_text(value)
             scheme, text = keys.strip_scheme(kt.text.strip())  # `Bearer <key>` in a key slot
@@ -147,7 +148,7 @@ class PlaceholderKey(Rule):
 
     def reason(self, ctx: FileContext, value: Value, text: str, rendered: bool) -> str | None:
         db = ctx.db
-        strong = keys.is_strong_key_slot(value.name, db)
+        strong = names.is_strong_key_slot(value.name, db)
         if value.origin is Origin.DEFAULT and not strong:
             return None
         passed = value.origin is Origin.KWARG or keys.is_sdk_binding(value, db)
@@ -183,7 +184,7 @@ class PlaceholderKey(Rule):
 
     @staticmethod
     def slot(value: Value) -> str:
-        if keys.is_auth_header(value.name):
+        if names.is_auth_header(value.name):
             return f"the `{value.name}` credential"
         if value.origin in (Origin.DOTENV, Origin.ENV):
             return f"the value of `{value.name}`"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from keylint import names
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.facts import Origin, Span, Value
@@ -68,7 +69,7 @@ class EmptyKey(Rule):
         if keys.is_test_path(ctx.file.path) or keys.is_documentation(ctx.file.path):
             return
         for value in ctx.of(Value):
-            if value.value.strip() and not keys.is_auth_header(value.name):
+            if value.value.strip() and not names.is_auth_header(value.name):
                 continue  # the cheap test first: almost every value is not empty
             if value.dynamic or not keys.runs(value):
                 continue
@@ -80,14 +81,14 @@ class EmptyKey(Rule):
     @staticmethod
     def flows_into_key(ctx: FileContext, value: Value, kt: keys.KeyText) -> bool:
         db = ctx.db
-        if keys.is_auth_header(value.name):
+        if names.is_auth_header(value.name):
             return kt.offset > 0 or not value.value  # `Bearer ` with nothing after it
         if value.origin in (Origin.DOTENV, Origin.ENV):
             return keys.provider_for_name(value.name, db) is not None
         if value.origin is Origin.KWARG:
-            return keys.is_strong_key_slot(value.name, db)
+            return names.is_strong_key_slot(value.name, db)
         if value.origin is Origin.ASSIGN:
-            return keys.is_key_slot(value.name, db) and keys.is_sdk_binding(value, db)
+            return names.is_key_slot(value.name, db) and keys.is_sdk_binding(value, db)
         return False
 
     @staticmethod
@@ -104,7 +105,7 @@ class EmptyKey(Rule):
 
     @staticmethod
     def message(value: Value, kt: keys.KeyText) -> str:
-        if keys.is_auth_header(value.name):
+        if names.is_auth_header(value.name):
             return f"`{value.name}` header has a scheme but no credential: h11 rejects it"
         what = "blank" if value.value else "empty"
         if value.origin in (Origin.DOTENV, Origin.ENV):

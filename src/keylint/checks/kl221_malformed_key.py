@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from keylint import names
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.facts import Value
@@ -29,7 +30,7 @@ def _slot_keys(ctx: FileContext) -> Iterator[SlotKey]:
     for value in ctx.of(Value):
         if value.dynamic or not keys.runs(value) or (value.is_template and rendered):
             continue
-        if not keys.is_key_slot(value.name, db):
+        if not names.is_key_slot(value.name, db):
             continue
         kt = keys.key_text(value)
         text = kt.text.strip()

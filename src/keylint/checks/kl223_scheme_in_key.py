@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from keylint import names
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl221_malformed_key import slot_keys
@@ -55,7 +56,7 @@ class SchemeInKey(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for kt, text, start in slot_keys(ctx):
-            if keys.is_auth_header(kt.value.name):
+            if names.is_auth_header(kt.value.name):
                 continue
             scheme, key = keys.strip_scheme(text)
             if not scheme or not keys.key_like(keys.clean_key(key), ctx.db):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from keylint import names
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl221_malformed_key import slot_keys
@@ -133,7 +134,7 @@ class WrongProviderKey(Rule):
     def headers(self, ctx: FileContext) -> Iterator[Finding]:
         """``Authorization: Bearer gsk_…`` sent to ``api.x.ai``."""
         for header in ctx.of(Header):
-            if not header.host or not keys.is_auth_header(header.name) or None in header.parts:
+            if not header.host or not names.is_auth_header(header.name) or None in header.parts:
                 continue
             expected = next((p for p in ctx.db.providers if p.matches_host(header.host)), None)
             if expected is None:

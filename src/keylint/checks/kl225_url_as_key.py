@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from keylint import names
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl221_malformed_key import slot_keys
@@ -58,7 +59,7 @@ class UrlAsKey(Rule):
         db = ctx.db
         for kt, text, start in slot_keys(ctx):
             name = kt.value.name
-            if not keys.is_strong_key_slot(name, db):
+            if not names.is_strong_key_slot(name, db):
                 continue
             url = _URL.match(keys.strip_scheme(text)[1])
             if url is None or db.key_scanner.search(text) or keys.claimed_format(text, db):

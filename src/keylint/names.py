@@ -1,0 +1,138 @@
+"""Is this name one that holds a secret, a key, a password? The name predicates every secret
+rule shares, and the prefilter too: it asks them of a keyword's name before a file is parsed,
+so this module imports nothing but the provider data (no rule, no detect-secrets).
+
+All vocabulary comes from rules/common.yaml and the provider files; this module applies it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from keylint.providers import Provider, ProviderDB
+
+T = TypeVar("T")
+
+_PER_DB: dict[tuple[int, str], tuple[ProviderDB, Any]] = {}
+
+
+def per_db(db: ProviderDB, what: str, build: Callable[[], T]) -> T:
+    """A value derived from ``db``, built once (ProviderDB holds dicts: not hashable)."""
+    cached = _PER_DB.get((id(db), what))
+    if cached is not None and cached[0] is db:
+        return cast(T, cached[1])
+    value = build()
+    _PER_DB[(id(db), what)] = (db, value)
+    return value
+
+
+_NAME_SEPARATORS = re.compile(r"[.:\[\]]")
+NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def last_part(name: str) -> str:
+    return _NAME_SEPARATORS.split(name)[-1] or name
+
+
+def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
+    """Per-name answers: the name patterns are large alternations (~100 µs a search) and
+    every rule asks about the same few names of a file."""
+    cache = per_db(db, what, dict[str, bool])
+    if len(cache) > 131072:  # a big .env has tens of thousands of names: keep them all
+        cache.clear()
+    return cache
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _not_secret(last: str, db: ProviderDB) -> bool:
+    """``not_secret_name_pattern`` on the name, camelCase read as snake_case
+    (``NextContinuationToken`` is ``next_continuation_token``)."""
+    cache = _name_cache(db, "not-secret-name")
+    known = cache.get(last)
+    if known is None:
+        snake = _CAMEL_HUMP.sub("_", last)
+        known = cache[last] = bool(db.common.not_secret_name.search(snake))
+    return known
+
+
+def is_key_slot(name: str | None, db: ProviderDB) -> bool:
+    if not name:
+        return False
+    if name in db.env_to_provider:
+        return True
+    last = last_part(name)
+    if _not_secret(last, db):
+        return False
+    return bool(db.common.key_slot.search(last))
+
+
+# A slot whose value can only be an API credential; the generic ones (a bare ``key``,
+# ``s3_key``, ``cache_token``) hold many other things.
+_STRONG_SLOT = re.compile(
+    r"(?:^|[_\W])(?:api[_-]?key|apikey|api[_-]?token|access[_-]?token|auth[_-]?token"
+    r"|bearer[_-]?token|secret[_-]?key|client[_-]?secret|subscription[_-]?key|access[_-]?key"
+    r"|service[_-]?key|personal[_-]?access[_-]?token|pat)$"
+    r"|^(?:api[_-]?key|apikey|authorization|proxy-authorization|x-api-key|api-key"
+    r"|x-goog-api-key|x-api-token)$",
+    re.IGNORECASE,
+)
+# `GITHUB_TOKEN`, `JWT_SECRET`: an environment variable; `eof_token` in code is not a key.
+_ENV_CREDENTIAL = re.compile(r"[A-Z0-9]_(?:TOKEN|SECRET)$")
+_HEADER_SLOTS = frozenset({"authorization", "proxy-authorization"})
+
+
+def is_strong_key_slot(name: str | None, db: ProviderDB) -> bool:
+    """``api_key``, ``OPENAI_API_KEY``, ``GITHUB_TOKEN``, ``openai_key``: surely a credential."""
+    if not is_key_slot(name, db):
+        return False
+    assert name is not None
+    last = last_part(name)
+    if name in db.env_to_provider or _STRONG_SLOT.search(last) or _ENV_CREDENTIAL.search(last):
+        return True
+    return names_provider(last, db) is not None
+
+
+def is_auth_header(name: str | None) -> bool:
+    return bool(name) and str(name).lower() in _HEADER_SLOTS
+
+
+def is_secret_name(name: str | None, db: ProviderDB) -> bool:
+    """Names detect-secrets' keyword plugin would treat as holding a secret (minus ids)."""
+    if not name:
+        return False
+    if "::" in name:
+        return False  # a type (`AWS::ApiGateway::ApiKey`), not a variable
+    last = last_part(name)
+    if is_auth_header(last):
+        return True
+    if _not_secret(last, db):
+        return False
+    return (
+        bool(db.common.secret_name.search(last))
+        or is_password_name(name, db)
+        or is_strong_key_slot(name, db)
+    )
+
+
+def is_password_name(name: str | None, db: ProviderDB) -> bool:
+    """A password name detect-secrets' keyword plugin has no word for (``adminPass``,
+    ``passphrase``, ``user_auth``, ``credentials``): ``password_name_pattern``."""
+    if not name or "::" in name:
+        return False
+    last = last_part(name)
+    return not _not_secret(last, db) and bool(
+        db.common.password_name.search(_CAMEL_HUMP.sub("_", last))
+    )
+
+
+def names_provider(name: str, db: ProviderDB) -> Provider | None:
+    lowered = NOT_ALNUM.sub("", name.lower())
+    for provider in db.providers:
+        for word in {provider.id.replace("-", ""), provider.name.lower().replace(" ", "")}:
+            if len(word) >= 4 and word in lowered:
+                return provider
+    return None
