@@ -39,6 +39,15 @@ NOT_CHECKED = {
     "digitalocean-refresh-token",
     # an OAuth application secret, not an access token
     "square-oauth-secret",
+    # Doppler: GET /v3/me is sourced for the tokens the CLI uses (personal, CLI, service,
+    # service account); no source says what it answers SCIM or audit tokens
+    "doppler-scim-token",
+    "doppler-audit-token",
+    # Fly.io macaroon tokens go as `Authorization: FlyV1 <token>`, and one token may be
+    # several comma-separated macaroons of which these formats capture one: sent alone,
+    # a live token could be refused (trufflehog flyio.go matches the whole FlyV1 list)
+    "flyio-macaroon-token",
+    "flyio-macaroon-token-v1",
 }
 
 

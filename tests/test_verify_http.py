@@ -438,6 +438,36 @@ def test_every_result_class_for_every_provider(server: ProviderServer, provider:
             None,
         ),
         ("together", 402, {"error": {"message": "Credit limit exceeded"}}, "quota-exhausted", None),
+        # Dropbox AuthError bodies: {"error_summary": "<tag>/…", "error": {".tag": "<tag>"}}
+        (
+            "dropbox",
+            401,
+            {"error_summary": "expired_access_token/", "error": {".tag": "expired_access_token"}},
+            "invalid",
+            "expired",
+        ),
+        (
+            "dropbox",
+            401,
+            {"error_summary": "invalid_access_token/..", "error": {".tag": "invalid_access_token"}},
+            "invalid",
+            None,
+        ),
+        (
+            "dropbox",
+            401,
+            {
+                "error_summary": "missing_scope/.",
+                "error": {".tag": "missing_scope", "required_scope": "account_info.read"},
+            },
+            "restricted",
+            "missing-scope",
+        ),
+        # an unknown AuthError tag is not guessed to be "invalid"
+        ("dropbox", 401, {"error": {".tag": "other"}}, "error", None),
+        # Fly.io: a valid token without org_slug is refused with 400 (trufflehog flyio.go)
+        ("flyio", 400, {"error": "org_slug is required"}, "live", None),
+        ("flyio", 401, {"error": "unauthorized"}, "invalid", None),
     ],
 )
 def test_research_answers(
@@ -642,7 +672,18 @@ def test_concurrency_is_bounded(server: ProviderServer) -> None:
 
 
 def test_unsupported_providers_send_nothing(server: ProviderServer) -> None:
-    for fmt in ("perplexity-api-key", "aws-access-key-id", "slack-webhook"):
+    for fmt in (
+        "perplexity-api-key",
+        "aws-access-key-id",
+        "slack-webhook",
+        # a provider with requests, but none for this format (a partial macaroon; no
+        # source for what /v3/me answers a SCIM token)
+        "flyio-macaroon-token",
+        "doppler-scim-token",
+        "cloudflare-origin-ca-key",
+        "facebook-access-token",
+        "nvidia-api-key",
+    ):
         v = verify_one(candidate(fmt))
         assert v.result == "unsupported", fmt
         assert v.detail
