@@ -36,6 +36,48 @@ def last_part(name: str) -> str:
     return _NAME_SEPARATORS.split(name)[-1] or name
 
 
+_ANSWERS: tuple[ProviderDB | None, dict[tuple[str, str], bool]] = (None, {})
+
+
+def _answer(
+    what: str, name: str | None, db: ProviderDB, compute: Callable[[str, ProviderDB], bool]
+) -> bool:
+    """One predicate's answer for one name, computed once per db: rules ask the same few
+    names of a file many times, and a 2 MB JSON file asks 20,000 times."""
+    global _ANSWERS
+    if not name:
+        return False
+    if _ANSWERS[0] is not db:
+        _ANSWERS = (db, {})
+    answers = _ANSWERS[1]
+    known = answers.get((what, name))
+    if known is None:
+        if len(answers) > 262144:  # a big .env has tens of thousands of names: keep them
+            answers.clear()
+        known = answers[(what, name)] = compute(name, db)
+    return known
+
+
+def is_key_slot(name: str | None, db: ProviderDB) -> bool:
+    return _answer("key-slot", name, db, _is_key_slot)
+
+
+def is_strong_key_slot(name: str | None, db: ProviderDB) -> bool:
+    """``api_key``, ``OPENAI_API_KEY``, ``GITHUB_TOKEN``, ``openai_key``: surely a credential."""
+    return _answer("strong-key-slot", name, db, _is_strong_key_slot)
+
+
+def is_secret_name(name: str | None, db: ProviderDB) -> bool:
+    """Names detect-secrets' keyword plugin would treat as holding a secret (minus ids)."""
+    return _answer("secret-name", name, db, _is_secret_name)
+
+
+def is_password_name(name: str | None, db: ProviderDB) -> bool:
+    """A password name detect-secrets' keyword plugin has no word for (``adminPass``,
+    ``passphrase``, ``user_auth``, ``credentials``): ``password_name_pattern``."""
+    return _answer("password-name", name, db, _is_password_name)
+
+
 def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
     """Per-name answers: the name patterns are large alternations (~100 µs a search) and
     every rule asks about the same few names of a file."""
@@ -59,7 +101,7 @@ def _not_secret(last: str, db: ProviderDB) -> bool:
     return known
 
 
-def is_key_slot(name: str | None, db: ProviderDB) -> bool:
+def _is_key_slot(name: str, db: ProviderDB) -> bool:
     if not name:
         return False
     if name in db.env_to_provider:
@@ -85,11 +127,9 @@ _ENV_CREDENTIAL = re.compile(r"[A-Z0-9]_(?:TOKEN|SECRET)$")
 _HEADER_SLOTS = frozenset({"authorization", "proxy-authorization"})
 
 
-def is_strong_key_slot(name: str | None, db: ProviderDB) -> bool:
-    """``api_key``, ``OPENAI_API_KEY``, ``GITHUB_TOKEN``, ``openai_key``: surely a credential."""
+def _is_strong_key_slot(name: str, db: ProviderDB) -> bool:
     if not is_key_slot(name, db):
         return False
-    assert name is not None
     last = last_part(name)
     if name in db.env_to_provider or _STRONG_SLOT.search(last) or _ENV_CREDENTIAL.search(last):
         return True
@@ -100,8 +140,7 @@ def is_auth_header(name: str | None) -> bool:
     return bool(name) and str(name).lower() in _HEADER_SLOTS
 
 
-def is_secret_name(name: str | None, db: ProviderDB) -> bool:
-    """Names detect-secrets' keyword plugin would treat as holding a secret (minus ids)."""
+def _is_secret_name(name: str, db: ProviderDB) -> bool:
     if not name:
         return False
     if "::" in name:
@@ -118,9 +157,7 @@ def is_secret_name(name: str | None, db: ProviderDB) -> bool:
     )
 
 
-def is_password_name(name: str | None, db: ProviderDB) -> bool:
-    """A password name detect-secrets' keyword plugin has no word for (``adminPass``,
-    ``passphrase``, ``user_auth``, ``credentials``): ``password_name_pattern``."""
+def _is_password_name(name: str, db: ProviderDB) -> bool:
     if not name or "::" in name:
         return False
     last = last_part(name)

@@ -102,9 +102,14 @@ class Index:
     model_in_text: re.Pattern[str] | None = None  # distinctive names between quotes
     routing_prefixes: frozenset[str] = frozenset()
     path_patterns: dict[int, re.Pattern[str]] = field(default_factory=dict)
+    # Any endpoint path, or any path without its version (`/answers` of `/v1/answers`), in
+    # one search: a value none of them is in needs no per-endpoint search (a 2 MB policy
+    # file of ARNs asked ~50 patterns of each of its 26,000 values).
+    any_path: re.Pattern[str] | None = None
 
 
 _CACHE: dict[int, tuple[ProviderDB, Index]] = {}
+_VERSIONED = re.compile(r"^/v\d+(?=/)")
 
 
 def index(db: ProviderDB) -> Index:
@@ -170,6 +175,11 @@ def _build(db: ProviderDB) -> Index:
     )
     if distinctive:
         idx.model_in_text = re.compile(r"(?<=[\"'])(?:" + "|".join(distinctive) + r")(?=[\"'])")
+    pieces = {p for e in idx.paths if e.path for p in (e.path, _VERSIONED.sub("", e.path))}
+    if pieces:
+        idx.any_path = re.compile(
+            "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
+        )
     for endpoint in idx.paths:
         assert endpoint.path is not None
         idx.path_patterns[id(endpoint)] = re.compile(
