@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ahocorasick_rs
+
 
 class DataError(Exception):
     """A file in rules/ does not follow the schema: a bug in keylint's data, not user input."""
@@ -182,6 +184,15 @@ class ProviderDB:
             out.append((literal, bare, fmt))
         return tuple(out)
 
+    @functools.cached_property
+    def _literal_finder(self) -> tuple[ahocorasick_rs.AhoCorasick | None, list[str]]:
+        """One automaton over every format's leading literal: which are in a text is one
+        pass over it, not one ``in`` scan per format (~130 scans of a 2 MB file)."""
+        literals = sorted({lit for lit, _regex, _fmt in self._format_scanners if lit})
+        if not literals:
+            return None, literals
+        return ahocorasick_rs.AhoCorasick(literals), literals
+
     def find_keys(self, text: str) -> list[tuple[int, int, KeyFormat]]:
         """Every prefixed-format key in ``text``: (start, end, format), by position.
 
@@ -189,8 +200,14 @@ class ProviderDB:
         two formats match overlapping text, the longer prefix (listed first) wins.
         """
         found: list[tuple[int, int, KeyFormat]] = []
+        finder, literals = self._literal_finder
+        present = (
+            {literals[i] for i, _s, _e in finder.find_matches_as_indexes(text, overlapping=True)}
+            if finder is not None
+            else set()
+        )
         for literal, regex, fmt in self._format_scanners:
-            if literal and literal not in text:
+            if literal and literal not in present:
                 continue
             pos = 0
             while True:

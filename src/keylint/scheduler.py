@@ -11,6 +11,7 @@ error entry for that file (``Engine.check_file``).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections import deque
@@ -33,11 +34,30 @@ PARALLEL_MIN_FILES = 200
 Item = Target | tuple[str, bytes]
 
 _POOL_ENGINE: Engine | None = None
+_GC_TUNED = False
+
+
+def _tune_gc() -> None:
+    """Keep the cyclic garbage collector off the hot path, once per process.
+
+    Parsing allocates hundreds of thousands of AST nodes and facts, none in reference cycles
+    (they are freed by reference counting). With the default thresholds each 700 allocations
+    start a collection, and the older generations rescan the loaded provider data and rule
+    modules again and again: ~20 % of the CPU time of a run (stdlib tree, 2.9 s against
+    2.3 s). ``gc.freeze`` moves what is loaded now out of every collection, and a larger
+    first threshold makes collections rare; memory stays bounded (cycles are still found).
+    """
+    global _GC_TUNED
+    if not _GC_TUNED:
+        _GC_TUNED = True
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 100)
 
 
 def lint_items(engine: Engine, batch: Sequence[Item], secrets_only: bool) -> list[FileResult]:
     from keylint.engine import FileResult
 
+    _tune_gc()
     out = []
     for item in batch:
         if isinstance(item, Target):

@@ -594,6 +594,8 @@ _LITERAL_ESCAPE = re.compile(r"\\[nrt]")
 def clean_key(text: str) -> str:
     """The key with whitespace, invisible and typographic characters (and literal ``\\n``
     escapes) removed: what the user meant to paste."""
+    if text.isascii() and text.isprintable() and " " not in text and "\\" not in text:
+        return text  # nothing to remove: most values (no per-character pass)
     text = _LITERAL_ESCAPE.sub("", text)
     return "".join(
         c for c in text if c not in ASCII_WHITESPACE and c not in INVISIBLE and c not in TYPOGRAPHIC

@@ -16,6 +16,7 @@ from keylint.checks.kl4_endpoints import (
 )
 from keylint.facts import Span
 from keylint.findings import Category, Finding
+from keylint.names import per_db
 from keylint.providers import Provider
 
 # Below this length a one-letter difference is as likely another real host (api.x.ai,
@@ -91,7 +92,17 @@ class MisspeltProviderHost(Rule):
         for endpoint in idx.misspelt.get(host, ()):
             if endpoint.path is None or (path is not None and path_matches(path, endpoint.path)):
                 return endpoint.replacement, endpoint.provider
-        if len(host) < _MIN_TYPO_LENGTH or provider_for_host(ctx.db, host) is not None:
+        if len(host) < _MIN_TYPO_LENGTH:
+            return None
+        # Hosts repeat across a tree (every AWS file names amazonaws.com): the distance to
+        # ~90 provider hosts is computed once per host, not once per occurrence.
+        near = per_db(ctx.db, "kl402-near-host", dict[str, tuple[str, Provider] | None])
+        if host not in near:
+            near[host] = self._near(ctx, idx, host)
+        return near[host]
+
+    def _near(self, ctx: FileContext, idx: Index, host: str) -> tuple[str, Provider] | None:
+        if provider_for_host(ctx.db, host) is not None:
             return None
         for known, provider in idx.exact_hosts.items():
             if (
