@@ -278,11 +278,17 @@ def _claim_pattern(fmt: KeyFormat) -> re.Pattern[str] | None:
 
 def claimed_format(text: str, db: ProviderDB) -> KeyFormat | None:
     """The strict format whose prefix ``text`` starts with (longest prefix first)."""
+    if not text or text[0] not in _claim_starts(db):
+        return None  # most values: no format's prefix starts with their first character
     claims, formats = _claims(db)
     match = claims.match(text)
     if match is None or match.lastgroup is None:
         return None
     return formats[int(match.lastgroup[1:])]
+
+
+def _claim_starts(db: ProviderDB) -> frozenset[str]:
+    return per_db(db, "claim-starts", lambda: frozenset(f.prefix[0] for f in _claims(db)[1]))
 
 
 def _claims(db: ProviderDB) -> tuple[re.Pattern[str], list[KeyFormat]]:
@@ -602,6 +608,14 @@ def clean_key(text: str) -> str:
     )
 
 
+def _has_odd_character(text: str) -> bool:
+    """Whitespace, an invisible or typographic character or a backslash in ``text``; the
+    common answer (printable ASCII without space or backslash) without a regex."""
+    if text.isascii() and text.isprintable() and " " not in text and "\\" not in text:
+        return False
+    return bool(_ODD_CHARACTER.search(text))
+
+
 _LAST_SUSPECTS: list[tuple[FileContext, list[KeyText]]] = []
 
 
@@ -628,7 +642,7 @@ def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
         if value.is_template and rendered:
             continue
         dotenv_trailing = value.origin is Origin.DOTENV and value.raw != value.value
-        if not dotenv_trailing and not _ODD_CHARACTER.search(value.value):
+        if not dotenv_trailing and not _has_odd_character(value.value):
             continue  # the cheap test first: most strings have nothing to report
         slot = value.origin is not Origin.LITERAL and is_key_slot(value.name, db)
         if not slot:

@@ -581,7 +581,9 @@ def _model_names_in(
     if len(raw) < 4:
         return
     seen: set[int] = set()
-    for m in _INNER_NAMED.finditer(raw):
+    lowered = raw.lower()
+    inner = "model" in lowered or "engine" in lowered or "deployment" in lowered
+    for m in _INNER_NAMED.finditer(raw) if inner else ():
         hit = lookup_model(idx, m.group("name"))
         if hit is not None:
             model, offset = hit
