@@ -3,6 +3,7 @@
     python bench/prepare.py            # both trees (stdlib, lib)
     python bench/prepare.py stdlib     # only the stdlib tree (104 MB, ~2,450 files)
     python bench/prepare.py --force    # copy again even when the tree exists
+    python bench/prepare.py stdlib-x2 stdlib-x4   # the scaling trees (run.py --scaling)
 
 Trees (under bench/data/, which is gitignored):
 
@@ -10,6 +11,9 @@ Trees (under bench/data/, which is gitignored):
 - ``lib``: the whole lib directory, ``site-packages`` included. The copy names it
   ``site_packages``: ``site-packages`` is one of keylint's default excluded directory names,
   and the point is to time every tool on the same bytes, not to measure the exclude.
+
+- ``stdlib-x2``, ``stdlib-x4``: 2 and 4 copies of the stdlib tree, in subfolders ``copy1/``,
+  ``copy2/``, …, for ``run.py --scaling`` (time per MB at 1×, 2×, 4× the bytes and files).
 
 ``__pycache__`` directories and ``*.pyc`` files are left out. Each tree is then a git repo
 with one commit (``git init`` + ``git add -A`` + ``git commit``), so keylint's git-aware
@@ -31,6 +35,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 TREES = ("stdlib", "lib")
+SCALED = {"stdlib-x2": 2, "stdlib-x4": 4}  # tree -> copies of the stdlib tree
 
 
 def stdlib_dir() -> Path:
@@ -88,7 +93,12 @@ def prepare(name: str, force: bool = False) -> Path:
         shutil.rmtree(tree)
     source = stdlib_dir()
     started = time.perf_counter()
-    shutil.copytree(source, tree, symlinks=True, ignore=_ignore(True, source))
+    if name in SCALED:
+        for i in range(1, SCALED[name] + 1):
+            target = tree / f"copy{i}"
+            shutil.copytree(source, target, symlinks=True, ignore=_ignore(True, source))
+    else:
+        shutil.copytree(source, tree, symlinks=True, ignore=_ignore(True, source))
     if name == "lib":
         site = source / "site-packages"
         if site.is_dir():
@@ -106,15 +116,21 @@ def prepare(name: str, force: bool = False) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("trees", nargs="*", metavar="TREE", help="stdlib, lib (default: both)")
+    parser.add_argument(
+        "trees",
+        nargs="*",
+        metavar="TREE",
+        help="stdlib, lib, stdlib-x2, stdlib-x4 (default: stdlib, lib)",
+    )
     parser.add_argument("--force", action="store_true", help="copy again even if present")
     args = parser.parse_args(argv)
     if shutil.which("git") is None:
         print("prepare: git is required", file=sys.stderr)
         return 2
-    unknown = [t for t in args.trees if t not in TREES]
+    unknown = [t for t in args.trees if t not in (*TREES, *SCALED)]
     if unknown:
-        parser.error(f"unknown tree {unknown[0]!r} (choose from {', '.join(TREES)})")
+        choices = ", ".join((*TREES, *SCALED))
+        parser.error(f"unknown tree {unknown[0]!r} (choose from {choices})")
     for name in args.trees or TREES:
         prepare(name, args.force)
     return 0

