@@ -280,3 +280,24 @@ def test_old_identities_are_pruned(tmp_path: Path) -> None:
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len(names) == histcache.MAX_FILES
     assert f"history-{histcache.MAX_FILES + 2}.bin" in names
+
+
+def test_secret_rules_do_not_read_dependency_pins() -> None:
+    """The cache leaves the project's pins out of its identity for --history's rules (a
+    dependency bump must not cost a full re-scan): it holds only while no hardcoded-secret
+    rule reads them."""
+    import inspect
+
+    from keylint.checks import all_rules
+    from keylint.findings import Category
+
+    secret_rules = [r for r in all_rules() if r.category is Category.HARDCODED_SECRET]
+    assert len(secret_rules) >= 5
+    for rule in secret_rules:
+        source = inspect.getsource(inspect.getmodule(rule))  # type: ignore[arg-type]
+        assert "pins" not in source, rule.code
+
+
+def test_a_changed_exit_threshold_reuses_answers(repo: Path) -> None:
+    blobs, _, _ = stats(run(repo))
+    assert stats(run(repo, "--fail-on", "info"))[1] == blobs - 1

@@ -129,6 +129,9 @@ class HistoryCache:
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
+                # Readable by the other users of a shared repository (mkstemp gives 0600):
+                # it holds digests only.
+                os.chmod(tmp, 0o644)
                 os.replace(tmp, self.path)
             except BaseException:
                 _unlink(Path(tmp))
@@ -197,19 +200,27 @@ def _hash_tree(h: Any, base: Path, pattern: str) -> None:
 def identity(engine: Engine) -> str:
     """A hash of what decides the findings of one blob at one path."""
     from keylint import __version__
+    from keylint.findings import Category
 
-    settings = {
-        k: v for k, v in asdict(engine.settings).items() if k not in ("source", "cache_dir")
-    }
+    settings = {k: v for k, v in asdict(engine.settings).items() if k not in _NOT_FINDINGS}
     h = hashlib.sha256()
     h.update(json.dumps([FORMAT, __version__, _code_hash(), _platform()]).encode())
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     h.update(json.dumps(sorted(type(r).code for r in engine.rules)).encode())
-    h.update(json.dumps(sorted(engine.pins.items())).encode())
+    # The project's dependency pins matter to the SDK and env-name rules only, never to the
+    # hardcoded-secret rules that --history runs (a test holds them to it): a dependency bump
+    # must not make every CI run read the whole history again.
+    if any(r.category is not Category.HARDCODED_SECRET for r in engine.rules):
+        h.update(json.dumps(sorted(engine.pins.items())).encode())
     for directory in engine.settings.extend_data:  # their contents, not only their names
         if directory.is_dir():
             _hash_tree(h, directory, "*")
     return h.hexdigest()
+
+
+# Settings that change no finding of a blob: where the cache is, which file they came from,
+# and the exit status's threshold.
+_NOT_FINDINGS = frozenset({"source", "cache_dir", "fail_on"})
 
 
 def default_dir(root: Path) -> Path | None:
