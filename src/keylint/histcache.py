@@ -118,6 +118,7 @@ class HistoryCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _ignore_dir(self.path.parent)
             rest = (self._old | self._read(self.path, report=False)) - self._used
             entries = list(self._used)[:MAX_ENTRIES]
             entries.extend(list(rest)[: MAX_ENTRIES - len(entries)])
@@ -140,6 +141,13 @@ class HistoryCache:
             _prune(self.path.parent, keep=self.path)
         except OSError as exc:
             self.notes.append(f"cannot write the history cache {self.path}: {exc.strerror}")
+
+
+def _ignore_dir(directory: Path) -> None:
+    """A ``cache-dir`` inside a working tree stays out of ``git status`` (as ruff's)."""
+    marker = directory / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# Automatically created by keylint.\n*\n", encoding="utf-8")
 
 
 def _unlink(path: Path) -> None:
