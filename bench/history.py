@@ -11,8 +11,9 @@ real Python files from this interpreter's standard library, then commits that ea
 provider key (built at run time, never a literal here) which a later commit removes.
 Deterministic (``--seed``). It prints, in one run: the time of ``git log -p`` over the same
 range (the cost of merely reading the history as text), keylint --history with one process
-and with the default (one per core), peak memory of each, and the findings found versus the
-keys planted.
+and with the default (one per core) without its cache, peak memory of each, and the findings
+found versus the keys planted; then with the cache of blobs found clean (histcache.py): a
+first run that fills an empty cache, and a re-run on the same history, and their ratio.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -149,12 +151,16 @@ finally:
 """
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, float, int, bytes, int]:
+def timed(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, float, int, bytes, int]:
     """(wall s, CPU s of the tree, peak RSS MiB of its largest process, stdout, keylint's
     own peak RSS MiB or 0)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(
+            args, cwd=cwd, stdout=subprocess.PIPE, stderr=err, env={**os.environ, **(env or {})}
+        )
         out = proc.stdout.read() if proc.stdout else b""
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -203,26 +209,47 @@ def main() -> None:
         f"{int(n_blobs[1]) / 2**20:.0f} MiB of blob content; {os.cpu_count()} cores"
     )
     keylint = [sys.executable, "-c", WRAPPER, "check", "--isolated", "--format", "json"]
+    cache = Path(tempfile.mkdtemp(prefix="keylint-bench-cache-"))
     cases = [
         ("git log -p (reading the history only)", [*git, "log", "-p", "HEAD"]),
-        ("keylint --history -j 1", [*keylint, "--history", "-j", "1"]),
-        ("keylint --history (default: 1 process per core)", [*keylint, "--history"]),
+        ("keylint --history -j 1 --no-cache", [*keylint, "--history", "-j", "1", "--no-cache"]),
+        ("keylint --history --no-cache (1 process/core)", [*keylint, "--history", "--no-cache"]),
+        # The cache in a directory of its own, emptied before each first run.
+        ("keylint --history, first run (empty cache)", [*keylint, "--history"]),
+        ("keylint --history, re-run (cache filled)", [*keylint, "--history"]),
     ]
     load = os.getloadavg()[0]
     print(f"load average before: {load:.1f} (wall times are only comparable on an idle machine)")
+    times: dict[str, tuple[float, float]] = {}
     for label, cmd in cases:
-        runs = [timed(cmd, repo) for _ in range(args.repeat)]
+        runs = []
+        for _ in range(args.repeat):
+            if "first run" in label:
+                shutil.rmtree(cache, ignore_errors=True)
+            runs.append(timed(cmd, repo, {"KEYLINT_CACHE_DIR": str(cache)}))
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
+        times[label] = (wall, cpu)
         rss = max(r[2] for r in runs)
         own = max(r[4] for r in runs)
-        line = f"{label:<48} wall {wall:6.2f} s, CPU {cpu:6.2f} s (median of {args.repeat})"
+        line = f"{label:<46} wall {wall:6.2f} s, CPU {cpu:6.2f} s (median of {args.repeat})"
         line += f", peak RSS {rss} MiB" + (f" (keylint itself {own} MiB)" if own else "")
         if cmd[0] == sys.executable:
             doc = json.loads(runs[-1][3])
             gone = sum(1 for f in doc["findings"] if f.get("in_head") == "false")
             line += f", {len(doc['findings'])} findings ({gone} no longer in HEAD)"
+            if "cached" in doc["history"]:
+                line += f"; {doc['history']['linted']} blobs linted"
+                line += f", {doc['history']['cached']} from the cache"
         print(line)
+    (first, first_cpu), (again, again_cpu) = times[cases[3][0]], times[cases[4][0]]
+    print(
+        f"re-run / first run: wall {again / first:.1%} ({again:.2f} s / {first:.2f} s), "
+        f"CPU {again_cpu / first_cpu:.1%} ({again_cpu:.2f} s / {first_cpu:.2f} s)"
+    )
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set: every run compiles keylint's modules anew")
+    shutil.rmtree(cache, ignore_errors=True)
     if planted is not None:
         print(f"planted keys (all removed later): {planted}")
 

@@ -318,6 +318,19 @@ def _verify_only(values: tuple[str, ...]) -> tuple[str, ...]:
     "paths: `keylint --history HEAD src/`.",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="--history: read every blob again, and write no cache of the blobs found clean.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="KEYLINT_CACHE_DIR",
+    show_envvar=True,
+    help="Where --history keeps its cache of blobs found clean (default: keylint/ in the "
+    "repository's git directory; config: cache-dir).",
+)
+@click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
     help="Report only findings not in this baseline (keylint's or a detect-secrets one).",
@@ -385,6 +398,8 @@ def check(
     jobs: int | None,
     staged: bool,
     history: str | None,
+    no_cache: bool,
+    cache_dir: str | None,
     baseline: str | None,
     fix: bool,
     unsafe_fixes: bool,
@@ -419,6 +434,8 @@ def check(
     from keylint.run import RunOptions, execute
 
     settings = _with_cli_excludes(settings, exclude, extend_exclude)
+    if cache_dir:
+        settings = settings.merged(cache_dir=(cwd / os.path.expanduser(cache_dir)).resolve())
     _note_data_age(settings, quiet)
     git_mode = staged or history is not None
     options = RunOptions(
@@ -433,6 +450,7 @@ def check(
         history=history,
         baseline=Path(baseline) if baseline else None,
         update_baseline=update_baseline,
+        cache=not no_cache,
         settings_for=None
         if isolated or config_path
         else lambda path: _with_cli_excludes(

@@ -5,6 +5,7 @@ Command-line options override the file.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -46,6 +47,7 @@ class Settings:
     min_confidence: Confidence = Confidence.MEDIUM  # findings below it are hidden (spec §8)
     source: Path | None = None  # the file these settings came from
     root: Path | None = None  # the directory of that file: exclude patterns are relative to it
+    cache_dir: Path | None = None  # --history's cache (histcache.py); None: in the git dir
 
     def merged(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
@@ -66,6 +68,7 @@ _KEYS = {
     "extend-data",
     "extend",
     "min-confidence",
+    "cache-dir",
 }
 
 
@@ -115,6 +118,11 @@ def parse_table(table: Mapping[str, Any], where: Path) -> Settings:
             (where.parent / d).resolve()
             for d in _str_list(table["extend-data"], "extend-data", where)
         )
+    if "cache-dir" in table:
+        value = table["cache-dir"]
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: 'cache-dir' must be a directory path")
+        kwargs["cache_dir"] = (where.parent / os.path.expanduser(value)).resolve()
     if "fail-on" in table:
         kwargs["fail_on"] = _severity(table["fail-on"], f"{where}: fail-on")
     if "min-confidence" in table:
@@ -175,6 +183,7 @@ _FIELDS = {
     "max-file-size": ("max_file_size",),
     "extra-env-names": ("extra_env_names",),
     "extend-data": ("extend_data",),
+    "cache-dir": ("cache_dir",),
 }
 
 

@@ -23,12 +23,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from keylint.engine import Engine, FileResult
 from keylint.errors import GitError
 from keylint.findings import Finding
 from keylint.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from keylint.histcache import HistoryCache
 
 # Regular files only: symlinks (120000) hold a path, gitlinks (160000) a commit id.
 _FILE_MODES = frozenset({"100644", "100755"})
@@ -74,6 +77,13 @@ def is_shallow(root: Path) -> bool:
     except GitError:
         return False
     return out.strip() == b"true"
+
+
+def git_common_dir(root: Path) -> Path:
+    """The git directory the repository's worktrees share (``.git`` of the main one)."""
+    out = _git(root, ["rev-parse", "--git-common-dir"])
+    path = Path(out.decode("utf-8", "surrogateescape").strip())
+    return path if path.is_absolute() else root / path
 
 
 def has_head(root: Path) -> bool:
@@ -439,6 +449,8 @@ class HistoryResult:
     unchanged: int = 0  # of which skipped: their changed lines hold nothing to find
     missing: int = 0  # blobs the object store does not have (a partial or broken clone)
     shallow: bool = False  # a shallow clone: the history before its graft is not there
+    cached: int = 0  # of `blobs`, answered by the history cache (histcache.py): not read
+    linted: int = 0  # of `blobs`, read and linted
 
 
 # Lines of context kept above each changed line: a key name one or two lines above its value
@@ -476,8 +488,9 @@ class _Seen:
     )
     in_head: set[str] = field(default_factory=set)
 
-    def add(self, results: Sequence[FileResult], metas: Sequence[tuple[Commit, bool]]) -> None:
-        for result, (commit, in_head) in zip(results, metas, strict=True):
+    def add(self, results: Sequence[FileResult], metas: Sequence[tuple[Any, ...]]) -> None:
+        for result, meta in zip(results, metas, strict=True):
+            commit, in_head = meta[0], meta[1]
             for f in result.findings:
                 key = _secret_key(f)
                 if in_head:
@@ -500,12 +513,15 @@ def scan_history(
     keep: Callable[[str], bool],
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: HistoryCache | None = None,
 ) -> HistoryResult:
     """Lint every blob that the commits of ``spec`` introduced; one finding per secret, at the
     commit that first added it, marked with whether HEAD's tree still holds it.
 
     ``engine`` should carry only the rules worth running on old blobs (hardcoded secrets);
     other findings are dropped. ``keep(display)`` filters paths (excludes, binary names).
+    ``cache`` answers for blobs an earlier run found clean, and learns this run's; the
+    caller saves it.
     """
     here = Path(os.path.realpath(cwd))
     root = Path(os.path.realpath(repo_root(here)))
@@ -517,6 +533,7 @@ def scan_history(
     total = count_commits(root, revs, specs) if progress else 0
     head = head_blobs(root)
     seen_blobs: set[bytes] = set()
+    kept: dict[str, str | None] = {}  # path → display path, None when `keep` refuses it
     seen = _Seen()
     commits = 0
 
@@ -531,11 +548,12 @@ def scan_history(
     batch: list[Blob] = []
     parents: list[Blob] = []  # previous versions of the batch's blobs, same order (or None)
     unchanged = 0
-
     missing = 0
+    cached = 0
+    linted = 0
 
     def flush() -> Iterator[tuple[Any, list[FileResult]]]:
-        nonlocal unchanged, missing
+        nonlocal unchanged, missing, linted
         reader.fill(batch)
         missing += sum(1 for b in batch if b.data is None and b.size == 0)
         reader.fill([p for p in parents if p.oid])
@@ -551,7 +569,10 @@ def scan_history(
             ):
                 blob.data = None  # nothing new to find: its findings are its parent's
                 unchanged += 1
+                if cache is not None:
+                    cache.add(_unchanged_key(blob.oid, parent.oid))
         metas = [b.meta for b in batch if b.data is not None]
+        linted += len(metas)
         yield from linter.submit(blob_items(batch), metas)
         batch.clear()  # drop the contents: only the pending batch holds them now
         parents.clear()
@@ -561,24 +582,37 @@ def scan_history(
             oid = bytes.fromhex(new.oid)
             if oid in seen_blobs:
                 continue
-            display = _display(root, new.path, here)
-            if not keep(display):
+            # Per path, not per blob: a path has many versions, and on a cached re-run these
+            # path computations are most of the work left.
+            if new.path not in kept:
+                shown = _display(root, new.path, here)
+                kept[new.path] = shown if keep(shown) else None
+            display = kept[new.path]
+            if display is None:
                 continue
             seen_blobs.add(oid)
-            batch.append(Blob(new.oid, display, meta=(new.commit, oid in head)))
+            in_head = oid in head
+            if cache is not None and _known(cache, new, display, in_head):
+                cached += 1
+                continue
+            key = _clean_key(new.oid, display) if cache is not None else None
+            batch.append(Blob(new.oid, display, meta=(new.commit, in_head, key)))
             parents.append(Blob(new.parent_oid or "", display))
             if len(batch) >= _HISTORY_BATCH:
                 for metas, results in flush():
                     seen.add(results, metas)
+                    _learn(cache, results, metas)
         if batch:
             for metas, results in flush():
                 seen.add(results, metas)
+                _learn(cache, results, metas)
         for metas, results in linter.drain():
             seen.add(results, metas)
+            _learn(cache, results, metas)
         if any(key not in seen.in_head for key in seen.best):
             # The range may not reach HEAD's blobs (`main..feature`): look at the rest of them.
             rest = [(o, p) for o, p in head.items() if o not in seen_blobs]
-            _scan_head(rest, root, here, reader, linter, keep, seen)
+            _scan_head(rest, root, here, reader, linter, keep, seen, cache)
     finally:
         linter.close()
         reader.close()
@@ -589,7 +623,47 @@ def scan_history(
         unchanged,
         missing=missing,
         shallow=is_shallow(root),
+        cached=cached,
+        linted=linted,
     )
+
+
+def _clean_key(oid: str, display: str) -> bytes:
+    from keylint.histcache import clean_key
+
+    return clean_key(oid, display)
+
+
+def _unchanged_key(oid: str, parent_oid: str) -> bytes:
+    from keylint.histcache import unchanged_key
+
+    return unchanged_key(oid, parent_oid)
+
+
+def _known(cache: HistoryCache, new: NewBlob, display: str, in_head: bool) -> bool:
+    """An earlier run found this blob clean at this path, or its changes empty of anything
+    to find (never for HEAD's blobs: those are linted in full, as without a cache)."""
+    if cache.hit(_clean_key(new.oid, display)):
+        return True
+    return (
+        not in_head
+        and new.parent_oid is not None
+        and cache.hit(_unchanged_key(new.oid, new.parent_oid))
+    )
+
+
+def _learn(
+    cache: HistoryCache | None, results: Sequence[FileResult], metas: Sequence[tuple[Any, ...]]
+) -> None:
+    """Blobs linted with no finding need no second look, unless keylint failed on them (an
+    internal error: a bug, or a limit of this machine). A file that does not parse (a broken
+    commit) is clean: the same bytes fail the same way with the same keylint and Python."""
+    if cache is None:
+        return
+    for result, meta in zip(results, metas, strict=True):
+        failed = result.error is not None and result.error[1].startswith("internal error")
+        if not result.findings and not failed and meta[2] is not None:
+            cache.add(meta[2])
 
 
 def _scan_head(
@@ -600,23 +674,30 @@ def _scan_head(
     linter: Scheduler,
     keep: Callable[[str], bool],
     seen: _Seen,
+    cache: HistoryCache | None = None,
 ) -> None:
     head_commit = Commit("HEAD", "", -1)
-    todo = [
-        Blob(o.hex(), d, meta=(head_commit, True))
-        for o, p in blobs
-        if keep(d := _display(root, p, here))
-    ]
+    todo = []
+    for o, p in blobs:
+        d = _display(root, p, here)
+        if not keep(d):
+            continue
+        key = _clean_key(o.hex(), d) if cache is not None else None
+        if key is not None and cache is not None and cache.hit(key):
+            continue  # clean: it holds no key, in HEAD or not
+        todo.append(Blob(o.hex(), d, meta=(head_commit, True, key)))
     for start in range(0, len(todo), _HISTORY_BATCH):
         batch = todo[start : start + _HISTORY_BATCH]
         reader.fill(batch)
         metas = [b.meta for b in batch if b.data is not None]
-        for _, results in linter.submit(blob_items(batch), metas):
+        for done, results in linter.submit(blob_items(batch), metas):
             _mark_in_head(results, seen)
+            _learn(cache, results, done)
         for b in batch:
             b.data = None
-    for _, results in linter.drain():
+    for done, results in linter.drain():
         _mark_in_head(results, seen)
+        _learn(cache, results, done)
 
 
 def _mark_in_head(results: Sequence[FileResult], seen: _Seen) -> None:

@@ -32,6 +32,7 @@ from keylint.report import Report
 if TYPE_CHECKING:
     from keylint.baseline import Update
     from keylint.gitscan import Blob, HistoryResult, StagedSelection
+    from keylint.histcache import HistoryCache
 
 
 @dataclass
@@ -50,6 +51,9 @@ class RunOptions:
     # The settings of a config file below the working directory's, with the command-line
     # options over them (hierarchy.py); None: one config for every file (--config, --isolated).
     settings_for: Callable[[Path], Settings] | None = None
+    # --history: skip blobs an earlier run found clean (histcache.py); the CLI turns it on
+    # unless --no-cache, API callers opt in.
+    cache: bool = False
 
 
 @dataclass
@@ -324,9 +328,17 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
         return not excluded(target, settings, True) and not _is_baseline(target, options)
 
     progress = options.progress or _default_progress(0, options.quiet, label="commits")
+    cache = _history_cache(options, engine) if options.cache else None
     try:
         result = gitscan.scan_history(
-            engine, options.cwd, spec, pathspecs, keep, jobs=options.jobs, progress=progress
+            engine,
+            options.cwd,
+            spec,
+            pathspecs,
+            keep,
+            jobs=options.jobs,
+            progress=progress,
+            cache=cache,
         )
     except GitError as exc:
         paths = [w for w in spec.split() if (options.cwd / w).exists()]
@@ -336,13 +348,28 @@ def _execute_history(options: RunOptions, spec: str, engine: Engine | None) -> O
         raise
     finally:
         _close(progress)
+    notes = _history_gaps(result)
+    history: dict[str, object] = {"range": spec, "commits": result.commits, "blobs": result.blobs}
+    if cache is not None:
+        cache.save()
+        notes.extend(("--history", note) for note in cache.notes)
+        history.update(cached=result.cached, linted=result.linted)
     return Outcome(
         findings=result.findings,
         errors=[],
-        notes=_history_gaps(result),
+        notes=notes,
         files_checked=result.blobs,
-        extra={"history": {"range": spec, "commits": result.commits, "blobs": result.blobs}},
+        extra={"history": history},
     )
+
+
+def _history_cache(options: RunOptions, engine: Engine) -> HistoryCache | None:
+    from keylint import histcache
+
+    directory = options.settings.cache_dir
+    if directory is None:
+        directory = histcache.default_dir(options.cwd)
+    return histcache.open_cache(directory, engine) if directory is not None else None
 
 
 def _missing(errors: list[tuple[str, str]]) -> bool:

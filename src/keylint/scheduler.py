@@ -66,7 +66,10 @@ def lint_items(engine: Engine, batch: Sequence[Item], secrets_only: bool) -> lis
             result = engine.lint_bytes(item[0], item[1], git_ignored=False)
         if secrets_only:
             # Old blobs: only leaked keys matter; parse errors and notes are not actionable.
-            result = FileResult(secret_findings(result.findings), checked=result.checked)
+            # The error stays only as a mark: a blob that failed is not cached as clean.
+            result = FileResult(
+                secret_findings(result.findings), error=result.error, checked=result.checked
+            )
         out.append(result)
     return out
 
