@@ -196,7 +196,7 @@ def _platform() -> list[str]:
     return versions
 
 
-_PARSERS = ("libcst", "pyyaml", "detect-secrets", "pyahocorasick", "tomli")
+_PARSERS = ("libcst", "pyyaml", "detect-secrets", "ahocorasick-rs", "tomli")
 
 
 def _hash_tree(h: Any, base: Path, pattern: str) -> None:
