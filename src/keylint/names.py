@@ -87,6 +87,27 @@ def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
     return cache
 
 
+_LOWERED: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+_ESCAPE = re.compile(r"\\.")
+_UPPER = re.compile("[A-Z]")
+
+
+def _search(pattern: re.Pattern[str], text: str) -> bool:
+    """``pattern.search(text)`` for the case-insensitive name patterns of rules/common.yaml,
+    4-5x faster: CPython's ``re`` is slow under IGNORECASE, so an ASCII name is lowered and
+    searched with a case-sensitive copy (a pattern with no upper-case letter of its own
+    matches the same)."""
+    entry = _LOWERED.get(id(pattern))
+    if entry is None or entry[0] is not pattern:
+        lowered = None
+        if pattern.flags & re.IGNORECASE and not _UPPER.search(_ESCAPE.sub("", pattern.pattern)):
+            lowered = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+        entry = _LOWERED[id(pattern)] = (pattern, lowered)
+    if entry[1] is not None and text.isascii():
+        return entry[1].search(text.lower()) is not None
+    return pattern.search(text) is not None
+
+
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -97,19 +118,17 @@ def _not_secret(last: str, db: ProviderDB) -> bool:
     known = cache.get(last)
     if known is None:
         snake = _CAMEL_HUMP.sub("_", last)
-        known = cache[last] = bool(db.common.not_secret_name.search(snake))
+        known = cache[last] = _search(db.common.not_secret_name, snake)
     return known
 
 
 def _is_key_slot(name: str, db: ProviderDB) -> bool:
-    if not name:
-        return False
     if name in db.env_to_provider:
         return True
     last = last_part(name)
-    if _not_secret(last, db):
-        return False
-    return bool(db.common.key_slot.search(last))
+    # The small pattern first: most names are no key slot, and the large exclusion
+    # pattern (~20 µs a search) then never runs.
+    return _search(db.common.key_slot, last) and not _not_secret(last, db)
 
 
 # A slot whose value can only be an API credential; the generic ones (a bare ``key``,
@@ -148,21 +167,21 @@ def _is_secret_name(name: str, db: ProviderDB) -> bool:
     last = last_part(name)
     if is_auth_header(last):
         return True
-    if _not_secret(last, db):
-        return False
-    return (
-        bool(db.common.secret_name.search(last))
+    # The names that would count first, the exclusions (a large pattern) only for those.
+    named = (
+        _search(db.common.secret_name, last)
         or is_password_name(name, db)
         or is_strong_key_slot(name, db)
     )
+    return named and not _not_secret(last, db)
 
 
 def _is_password_name(name: str, db: ProviderDB) -> bool:
     if not name or "::" in name:
         return False
     last = last_part(name)
-    return not _not_secret(last, db) and bool(
-        db.common.password_name.search(_CAMEL_HUMP.sub("_", last))
+    return _search(db.common.password_name, _CAMEL_HUMP.sub("_", last)) and not _not_secret(
+        last, db
     )
 
 

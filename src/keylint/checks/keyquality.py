@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from keylint.providers import DataError, KeyFormat, data_dir, expand_charset
+from keylint.providers import DataError, KeyFormat, data_dir, expand_charset, load_cached_yaml
 
 _MIN_BODY = 12  # shorter bodies say too little about how they were made
 _MIN_BITS = 2.5  # Shannon bits per character; random base62 has ~5.9, hex ~4
@@ -37,12 +37,7 @@ def public_keys() -> dict[str, PublicKey]:
     path = data_dir() / "public-keys.yaml"
     if not path.is_file():
         return {}
-    import yaml
-
-    # libyaml's loader when the wheel has it: the pure-Python one took ~50 ms here, paid by
-    # every run that checks one key (a pre-commit hook).
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+    data = load_cached_yaml(path) or {}
     out: dict[str, PublicKey] = {}
     for i, entry in enumerate(data.get("keys") or ()):
         where = f"public-keys.yaml entry {i + 1}"

@@ -278,8 +278,8 @@ def _claim_pattern(fmt: KeyFormat) -> re.Pattern[str] | None:
 
 def claimed_format(text: str, db: ProviderDB) -> KeyFormat | None:
     """The strict format whose prefix ``text`` starts with (longest prefix first)."""
-    if not text or text[0] not in _claim_starts(db):
-        return None  # most values: no format's prefix starts with their first character
+    if not text or (text[:2] not in _claim_starts(db) and text[:1] not in _claim_starts(db)):
+        return None  # most values: no format's prefix starts as they do
     claims, formats = _claims(db)
     match = claims.match(text)
     if match is None or match.lastgroup is None:
@@ -288,7 +288,8 @@ def claimed_format(text: str, db: ProviderDB) -> KeyFormat | None:
 
 
 def _claim_starts(db: ProviderDB) -> frozenset[str]:
-    return per_db(db, "claim-starts", lambda: frozenset(f.prefix[0] for f in _claims(db)[1]))
+    """The first two characters of every claimable prefix (one for a one-letter prefix)."""
+    return per_db(db, "claim-starts", lambda: frozenset(f.prefix[:2] for f in _claims(db)[1]))
 
 
 def _claims(db: ProviderDB) -> tuple[re.Pattern[str], list[KeyFormat]]:
@@ -649,17 +650,17 @@ def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
             text = value.value
             if len(text) > 400 or len(text.split(None, 3)) > 3:
                 continue  # a message or a format string, not a pasted key
-            if not (claims.search(text) or db.key_scanner.search(text)):
+            if not (claims.search(text) or db.has_key(text)):
                 continue
         kt = key_text(value)
         cleaned = clean_key(kt.text)
         if not cleaned or strip_scheme(kt.text.strip())[0]:
             continue
-        if is_sentence(kt.text) and not db.key_scanner.search(cleaned):
+        if is_sentence(kt.text) and not db.has_key(cleaned):
             continue  # words between spaces: a sentence or a label, not a damaged key
         if is_placeholder(cleaned, db, rendered=rendered) or is_lookup(cleaned, db):
             continue
-        claimed = bool(db.key_scanner.search(cleaned) or claimed_format(cleaned, db))
+        claimed = bool(db.has_key(cleaned) or claimed_format(cleaned, db))
         strong = slot and is_strong_key_slot(value.name, db)
         if (claimed and key_like(cleaned, db)) or (
             slot and key_like(cleaned, db, min_len=12 if strong else 20)

@@ -152,7 +152,7 @@ class GenericSecret(Rule):
             or keys.is_lookup(text, db, rendered=rendered)
             or keys.is_env_name_value(text, db)
             or keys.names_itself(text, value.name)
-            or db.key_scanner.search(text)
+            or db.has_key(text)
             or keys.standalone_format(value.name, text, db) is not None  # KL106
             or kl110_kubernetes_secret.in_secret(ctx, value)  # decoded and judged by KL110
             or keys.has_trigger(text)

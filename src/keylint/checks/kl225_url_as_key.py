@@ -62,7 +62,7 @@ class UrlAsKey(Rule):
             if not names.is_strong_key_slot(name, db):
                 continue
             url = _URL.match(keys.strip_scheme(text)[1])
-            if url is None or db.key_scanner.search(text) or keys.claimed_format(text, db):
+            if url is None or db.has_key(text) or keys.claimed_format(text, db):
                 continue
             host = url.group(0).split("://", 1)[1].rsplit("@", 1)[-1]
             yield self.finding(
