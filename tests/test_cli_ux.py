@@ -117,6 +117,9 @@ def test_ctrl_c_on_a_real_run_stops_at_once(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A terminal's Ctrl-C: the default handler, whatever disposition the test process
+        # has (a child inherits an ignored SIGINT, and Python then never raises it).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(2.0)
     if proc.poll() is not None:
