@@ -377,3 +377,18 @@ def test_every_regex_in_rules_is_linear_on_adversarial_inputs() -> None:
         if d["large"] > 0.5 or (d["large"] > 0.05 and d["large"] > 10 * d["small"])
     ]
     assert slow == []
+
+
+def test_lone_surrogate_escapes_in_python_cost_no_rule(tmp_path: Path) -> None:
+    # `"\udc80"` is valid Python (the stdlib's email tests have it) but has no UTF-8 form: the
+    # key scanner's automaton encodes text to UTF-8, and once raised in KL211-214.
+    source = render_source(
+        'BAD = "\\udc80 x"\nOPENAI_API_KEY = " {key:openai-project-key}"\nODD = "\\udc80"\n'
+    )
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--isolated", "--format", "json", "--min-confidence", "low", str(tmp_path)]
+    )
+    doc = json.loads(result.output)
+    assert doc["errors"] == []
+    assert {(f["rule"], f["line"]) for f in doc["findings"]} >= {("KL101", 2), ("KL211", 2)}

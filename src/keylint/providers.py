@@ -204,11 +204,17 @@ class ProviderDB:
     def _scans(self, text: str) -> Iterator[tuple[re.Pattern[str], KeyFormat]]:
         """The formats worth a regex search in ``text``, with their bare regex."""
         finder, literals = self._literal_finder
-        present = (
-            {literals[i] for i, _s, _e in finder.find_matches_as_indexes(text, overlapping=True)}
-            if finder is not None
-            else set()
-        )
+        try:
+            present = (
+                {
+                    literals[i]
+                    for i, _s, _e in finder.find_matches_as_indexes(text, overlapping=True)
+                }
+                if finder is not None
+                else set()
+            )
+        except UnicodeEncodeError:  # lone surrogates (`"\udc80"` in Python source): no UTF-8
+            present = {literal for literal in literals if literal in text}
         for literal, fmt in self._format_scanners:
             if not literal or literal in present:
                 yield fmt.bare_regex, fmt
