@@ -4,7 +4,7 @@ The working tree (targets read from disk), the index (``--staged`` blobs) and th
 (every blob once) all go through :class:`Scheduler`: work runs in this process until there
 is enough of it, then in a pool of forked workers that inherit the loaded engine (no
 re-loading of provider data); results come back in submission order, and at most
-``2 × workers`` batches are in flight, which bounds memory whatever the size of the source.
+``8 × workers`` batches are in flight, which bounds memory whatever the size of the source.
 Each file is linted by the engine's one per-file entry, which turns any exception into an
 error entry for that file (``Engine.check_file``).
 """
@@ -27,6 +27,10 @@ if TYPE_CHECKING:  # the pool's modules are imported only when a pool is started
 
     from keylint.engine import Engine, FileResult
 
+# Batches queued per worker. Results come back in order, so the parent waits on the oldest
+# batch: with only 2 per worker, one slow batch (a 2 MB JSON file) left the other worker
+# idle once it had run the few queued behind it (lib tree: 1.5 of 2 cores busy).
+IN_FLIGHT_PER_WORKER = 8
 # Below this many files a second process costs more than it saves.
 PARALLEL_MIN_FILES = 200
 
@@ -119,7 +123,7 @@ class Scheduler:
             yield tag, lint_items(self.engine, items, self.secrets_only)
             return
         self._pending.append((tag, pool.submit(_lint_batch, items, self.secrets_only)))
-        while len(self._pending) > 2 * self.workers:
+        while len(self._pending) > IN_FLIGHT_PER_WORKER * self.workers:
             done_tag, future = self._pending.popleft()
             yield done_tag, self._result(future)
 
@@ -163,7 +167,7 @@ class Scheduler:
 
     def batch_size(self, total: int) -> int:
         """Batches small enough to spread the work, large enough to amortise the pipe."""
-        return max(8, min(256, total // (self.workers * 8) or 1))
+        return max(8, min(64, total // (self.workers * 8) or 1))
 
     def _ensure_pool(self) -> ProcessPoolExecutor | None:
         if self._pool is not None:

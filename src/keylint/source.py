@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -145,8 +146,13 @@ class SourceFile:
     @property
     def line_starts(self) -> list[int]:
         if not self._line_starts:
-            starts = [0]
-            starts.extend(m.end() for m in _NEWLINE.finditer(self.text))
+            text = self.text
+            if "\r" not in text:  # the common case, without a Python step per line
+                lengths = map((1).__add__, map(len, text.split("\n")))
+                starts = list(itertools.accumulate(lengths, initial=0))[:-1]
+            else:
+                starts = [0]
+                starts.extend(m.end() for m in _NEWLINE.finditer(text))
             self._line_starts = starts
         return self._line_starts
 

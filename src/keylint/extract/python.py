@@ -99,14 +99,20 @@ def sdk_roots(db: ProviderDB) -> frozenset[str]:
 
 # Fields that hold only operator and context singletons (`Load()`, `Add()`, `Eq()`): a
 # third of the nodes of a module, none of interest. Per node class, the fields worth a visit.
-_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+# (`names` is not here: Import.names holds alias nodes.)
+# Fields that never hold a node (names, levels, flags) are skipped the same way.
+_LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level"}
+    | {"type_comment", "kind", "is_async", "conversion"}
+)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 class _Visitor(ast.NodeVisitor):
     def __init__(self, file: SourceFile, roots: frozenset[str]) -> None:
         self.file = file
-        self.lines = file.text.splitlines(keepends=True) if file.text else [""]
+        # ast's columns are UTF-8 byte offsets: equal to character offsets in ASCII text.
+        self.ascii = file.text.isascii()
         self.roots = roots
         self.facts: list[Fact] = []
         self.aliases: dict[str, str] = {}  # local name -> qualified module/symbol
@@ -220,7 +226,10 @@ class _Visitor(ast.NodeVisitor):
     # --- positions -------------------------------------------------------------------
 
     def _col(self, line: int, byte_col: int) -> int:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        # Lines as ast counts them (\r\n, \n, \r): str.splitlines also splits at form
+        # feeds and other separators, which put non-ASCII columns on the wrong line.
+        starts = self.file.line_starts
+        text = self.file.line_text(line) if 0 < line <= len(starts) else ""
         if text.isascii():
             return byte_col + 1
         return len(text.encode("utf-8")[:byte_col].decode("utf-8", "ignore")) + 1
@@ -228,6 +237,13 @@ class _Visitor(ast.NodeVisitor):
     def node_span(self, node: ast.AST) -> Span:
         line = node.lineno  # type: ignore[attr-defined]
         end_line = node.end_lineno or line  # type: ignore[attr-defined]
+        if self.ascii:
+            return Span(
+                line,
+                node.col_offset + 1,  # type: ignore[attr-defined]
+                end_line,
+                (node.end_col_offset or 0) + 1,  # type: ignore[attr-defined]
+            )
         return Span(
             line,
             self._col(line, node.col_offset),  # type: ignore[attr-defined]
