@@ -261,3 +261,25 @@ def test_github_actions_selects_annotations_only_for_the_log(repo: Path) -> None
     assert run(["--statistics", "."], repo, env=env).output.startswith("1\tKL101")
     run(["-o", "out.txt", "."], repo, env=env)
     assert (repo / "out.txt").read_text().startswith("a.py:1:26: KL101")
+
+
+def test_paths_are_shown_relative_to_the_working_directory_inside_a_repository(
+    tmp_path: Path,
+) -> None:
+    from conftest import git, render_source, run_isolated
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "app.py").write_text(
+        render_source('OPENAI_API_KEY = "{key:openai-project-key}"\n'), encoding="utf-8"
+    )
+    (tmp_path / "top.py").write_text("x = 1\n", encoding="utf-8")
+    shown = {}
+    for cwd, target in ((tmp_path / "svc", "."), (tmp_path, "svc"), (tmp_path / "svc", "..")):
+        result = run_isolated(cwd, "--format", "json", target)
+        shown[(cwd.name, target)] = [f["path"] for f in json.loads(result.output)["findings"]]
+    assert shown == {
+        ("svc", "."): ["app.py"],
+        (tmp_path.name, "svc"): ["svc/app.py"],
+        ("svc", ".."): ["app.py"],
+    }

@@ -206,16 +206,19 @@ def _walk_git(directory: Path, root: Path, cwd: Path) -> Iterator[Target]:
     # Default excludes apply below the directory asked for, not to it or its parents:
     # `keylint lib/site-packages` checks site-packages; `keylint lib` skips it.
     skip = 0 if rel == "." else len(Path(rel).parts)
-    # git's paths descend from the root: their display is the root's plus the name (one
-    # relpath per run, not per file: 33,000 of them cost 0.6 s of a run's serial start).
-    base = display_path(root, cwd)
+    # git's names are relative to the root: below the working directory, the display is the
+    # name less the working directory's own path (one relpath per run, not per file: 33,000
+    # of them cost 0.6 s of a run's serial start); elsewhere relpath as usual.
+    here = display_path(cwd, root)
+    inside = "" if here == "." else here + "/"
     for name in _git_lines(root, ["ls-files", "-z", "-co", "--exclude-standard", *spec]):
         parts = name.split("/")
         if _excluded_dir(parts[skip:-1]):
             continue
         path = root / name
         if _is_regular(path):
-            yield Target(path, name if base == "." else f"{base}/{name}")
+            shown = name[len(inside) :] if name.startswith(inside) else display_path(path, cwd)
+            yield Target(path, shown)
     # Ignored dotenv files still hold the keys the code uses: read them too.
     dotenv_spec = [":(glob)**/.env", ":(glob)**/.env.*", ":(glob)**/*.env"]
     prefix = "" if rel == "." else rel.rstrip("/") + "/"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+import ahocorasick_rs
+
 from keylint.analysis import is_sentence
 from keylint.facts import Origin, Span, Value
 from keylint.names import (
@@ -278,7 +280,8 @@ def _claim_pattern(fmt: KeyFormat) -> re.Pattern[str] | None:
 
 def claimed_format(text: str, db: ProviderDB) -> KeyFormat | None:
     """The strict format whose prefix ``text`` starts with (longest prefix first)."""
-    if not text or (text[:2] not in _claim_starts(db) and text[:1] not in _claim_starts(db)):
+    starts = _claim_starts(db)
+    if not text or (text[:2] not in starts and text[:1] not in starts):
         return None  # most values: no format's prefix starts as they do
     claims, formats = _claims(db)
     match = claims.match(text)
@@ -290,6 +293,24 @@ def claimed_format(text: str, db: ProviderDB) -> KeyFormat | None:
 def _claim_starts(db: ProviderDB) -> frozenset[str]:
     """The first two characters of every claimable prefix (one for a one-letter prefix)."""
     return per_db(db, "claim-starts", lambda: frozenset(f.prefix[:2] for f in _claims(db)[1]))
+
+
+def claims_in(text: str, db: ProviderDB) -> bool:
+    """Does a claim pattern match anywhere in ``text``? The prefixes are looked up with one
+    automaton first: the alternation's unanchored search cost ~70 µs a value."""
+    finder = per_db(db, "claim-finder", lambda: _claim_finder(db))
+    if finder is not None:
+        try:
+            if not finder.find_matches_as_indexes(text):
+                return False
+        except UnicodeEncodeError:  # lone surrogates: no UTF-8 form, ask the regex
+            pass
+    return _claims(db)[0].search(text) is not None
+
+
+def _claim_finder(db: ProviderDB) -> ahocorasick_rs.AhoCorasick | None:
+    prefixes = sorted({f.prefix for f in _claims(db)[1] if f.prefix})
+    return ahocorasick_rs.AhoCorasick(prefixes) if prefixes else None
 
 
 def _claims(db: ProviderDB) -> tuple[re.Pattern[str], list[KeyFormat]]:
@@ -636,7 +657,6 @@ def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
     (placeholder-key wins), nor is ``Bearer …`` stored in a key slot (KL223)."""
     db = ctx.db
     rendered = renders_templates(ctx.file.kind)
-    claims = _claims(db)[0]
     for value in ctx.of(Value):
         if value.dynamic or not value.context.runs or value.origin is Origin.TOKEN:
             continue
@@ -650,7 +670,7 @@ def _suspect_keys(ctx: FileContext) -> Iterator[KeyText]:
             text = value.value
             if len(text) > 400 or len(text.split(None, 3)) > 3:
                 continue  # a message or a format string, not a pasted key
-            if not (claims.search(text) or db.has_key(text)):
+            if not (claims_in(text, db) or db.has_key(text)):
                 continue
         kt = key_text(value)
         cleaned = clean_key(kt.text)

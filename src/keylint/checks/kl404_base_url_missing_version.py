@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -16,10 +17,17 @@ _LINE_WINDOW = 400
 
 def is_base_url_slot(value: Value) -> bool:
     """``base_url``, ``baseURL``, ``api_base``, ``OPENAI_BASE_URL``, ``OPENAI_API_BASE``..."""
-    name = value.name or ""
-    last = re.split(r"[.:\[\]]", name)[-1] or name
-    squashed = re.sub(r"[_-]", "", last).lower()
+    return _is_base_url_name(value.name or "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_base_url_name(name: str) -> bool:
+    last = _NAME_PARTS.split(name)[-1] or name
+    squashed = last.replace("_", "").replace("-", "").lower()
     return squashed.endswith(_BASE_URL_NAMES)
+
+
+_NAME_PARTS = re.compile(r"[.:\[\]]")
 
 
 def _names_client(ctx: FileContext, value: Value, clients: tuple[str, ...]) -> bool:
