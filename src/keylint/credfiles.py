@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from keylint.source import base_name
+
 
 @dataclass(frozen=True)
 class Credential:
@@ -170,7 +172,7 @@ def parser_for(path: str) -> Callable[[str], Iterator[Credential]] | None:
 def is_credential_file(path: str) -> bool:
     """Files whose syntax alone says they hold logins: always worth a parse (the prefilter
     looks for words, and ``password hunter2`` in a .netrc has none it counts)."""
-    name = PurePosixPath(path).name.lower()
+    name = base_name(path).lower()
     return name in _BY_NAME or name.endswith(".dockerconfigjson")
 
 

