@@ -84,11 +84,12 @@ def _errors(doc: dict) -> dict[str, str]:
 
 # --- D1: RecursionError in the Python AST visitor -----------------------------------------
 
+# Deep enough for the visitor's recursion (one frame per level), still valid for ast.parse.
 DEEP_PYTHON = {
-    "binop": "x = " + "+".join(["y"] * 500),
-    "attribute": "x = " + "a" + ".b" * 400,
-    "unary": "x = " + "-" * 500 + "1",
-    "lambda": "x = " + "lambda: " * 500 + "1",
+    "binop": "x = " + "+".join(["y"] * 1500),
+    "attribute": "x = " + "a" + ".b" * 1500,
+    "unary": "x = " + "-" * 1500 + "1",
+    "lambda": "x = " + "lambda: " * 1500 + "1",
 }
 
 

@@ -133,19 +133,22 @@ class _Visitor(ast.NodeVisitor):
 
     def visit(self, node: ast.AST) -> None:
         """``NodeVisitor.visit`` with the method looked up once per node class."""
-        method = self._dispatch.get(node.__class__)
-        if method is None:
-            name = "visit_" + node.__class__.__name__
-            method = self._dispatch[node.__class__] = getattr(self, name, self.generic_visit)
+        method = self._dispatch.get(node.__class__) or self._method(node)
         method(node)
+
+    def _method(self, node: ast.AST) -> Callable[[ast.AST], None]:
+        name = "visit_" + node.__class__.__name__
+        method = self._dispatch[node.__class__] = getattr(self, name, self.generic_visit)
+        return method
 
     def generic_visit(self, node: ast.AST) -> None:
         """Descend, recording each child's parent (role_of climbs them). The map is filled
         by the one traversal the visitor makes anyway: a separate ``ast.walk`` for it
         doubled the cost of parsing Python. Fields are read directly: ``iter_child_nodes``
-        is a generator, measurably slower on a million nodes."""
+        is a generator, measurably slower on a million nodes; children are dispatched here,
+        without a call of ``visit`` each."""
         parents = self.parents
-        visit = self.visit
+        dispatch = self._dispatch
         fields = _CHILD_FIELDS.get(node.__class__)
         if fields is None:
             fields = _CHILD_FIELDS[node.__class__] = tuple(
@@ -157,10 +160,10 @@ class _Visitor(ast.NodeVisitor):
                 for item in value:
                     if isinstance(item, ast.AST):
                         parents[id(item)] = node
-                        visit(item)
+                        (dispatch.get(item.__class__) or self._method(item))(item)
             elif isinstance(value, ast.AST):
                 parents[id(value)] = node
-                visit(value)
+                (dispatch.get(value.__class__) or self._method(value))(value)
 
     def _adopt(self, node: ast.AST, *children: ast.AST | None) -> None:
         """Record ``children``'s parent now: for visitor methods that read a child before
