@@ -162,6 +162,15 @@ def named_models_from(db: ProviderDB) -> set[str]:
     return found
 
 
+_FILL = re.compile(r"\{(\d+)\}")
+
+
+def _sample_length(sample: str) -> int:
+    """The length of a key made from a format's ``sample`` (``{N}`` is N characters), as
+    ``KeyFormat.fake()`` would make it, without seeding a random generator per format."""
+    return len(_FILL.sub("", sample)) + sum(int(n) for n in _FILL.findall(sample))
+
+
 def key_prefixes_from(db: ProviderDB) -> dict[str, int]:
     """Key prefixes (lower-cased) with the shortest body any of their formats has after
     them (at most 8): the prefilter counts a prefix only when that much key follows."""
@@ -169,7 +178,7 @@ def key_prefixes_from(db: ProviderDB) -> dict[str, int]:
     for key in db.key_formats:
         prefix = key.prefix
         if len(prefix) >= 4 or (len(prefix) == 3 and not prefix.isalpha()):
-            body = min(8, max(1, len(key.fake()) - len(prefix)))
+            body = min(8, max(1, _sample_length(key.sample) - len(prefix)))
             found[prefix.lower()] = min(body, found.get(prefix.lower(), 8))
     return found
 
