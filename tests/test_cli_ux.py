@@ -111,15 +111,21 @@ def test_ctrl_c_on_a_real_run_stops_at_once(tmp_path: Path) -> None:
     body = "import openai\nopenai.api_key = 'x'\n" * 60
     for i in range(1500):
         (tmp_path / f"f{i}.py").write_text(body)
+    # A terminal's Ctrl-C: Python's own handler, whatever disposition the test process has
+    # (a child inherits an ignored SIGINT, and Python then never raises it). Set in the
+    # child, not with preexec_fn, which can deadlock between fork and exec in a threaded
+    # parent such as this test process.
+    start = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv = ['keylint', '--isolated', '--jobs', '2', '.']; "
+        "runpy.run_module('keylint', run_name='__main__')"
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "keylint", "--isolated", "--jobs", "2", "."],
+        [sys.executable, "-c", start],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # A terminal's Ctrl-C: the default handler, whatever disposition the test process
-        # has (a child inherits an ignored SIGINT, and Python then never raises it).
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(2.0)
     if proc.poll() is not None:

@@ -110,6 +110,9 @@ def _interrupted() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: no traceback ever reaches the user (KEYLINT_DEBUG=1 shows one)."""
+    from keylint import scheduler
+
+    scheduler.TUNE_GC = True  # this process is only keylint: see scheduler._tune_gc
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="keylint")
     except SystemExit:

@@ -38,6 +38,9 @@ PARALLEL_MIN_FILES = 200
 Item = Target | tuple[str, bytes]
 
 _POOL_ENGINE: Engine | None = None
+# Set by the command line (keylint.cli): a process that is only keylint may tune its garbage
+# collector. A program that imports keylint as a library keeps its own settings.
+TUNE_GC = False
 _GC_TUNED = False
 
 
@@ -52,7 +55,7 @@ def _tune_gc() -> None:
     first threshold makes collections rare; memory stays bounded (cycles are still found).
     """
     global _GC_TUNED
-    if not _GC_TUNED:
+    if TUNE_GC and not _GC_TUNED:
         _GC_TUNED = True
         gc.freeze()
         gc.set_threshold(20_000, 50, 100)
@@ -86,6 +89,7 @@ def _init_worker(state: tuple[Any, ...]) -> None:
     from keylint.progress import ignore_interrupts
 
     ignore_interrupts()  # Ctrl-C is the parent's: one message, exit 130 (close() stops us)
+    _tune_gc()  # a worker is only keylint (TUNE_GC is inherited from a command-line parent)
     global _POOL_ENGINE
     if _POOL_ENGINE is None:  # spawn start method: rebuild the engine from its settings
         from keylint.engine import Engine
