@@ -143,3 +143,14 @@ def test_a_misspelt_endpoint_kind_fails_loudly(tmp_path: Path) -> None:
     (tmp_path / "providers" / "acme.yaml").write_text(acme.replace("removd", "misspelt-host"))
     with pytest.raises(DataError, match="kind 'misspelt-host' needs host"):
         load_from(tmp_path)
+
+
+@pytest.mark.parametrize("fmt", DB.prefixed_formats, ids=lambda f: f.id)
+def test_has_key_agrees_with_find_keys_when_a_rejected_match_overlaps_a_key(fmt) -> None:
+    # "a<key>-<key>": the first match starts inside a word and is rejected; the second key
+    # starts after "-" inside that match's span. A non-overlapping scan missed it (8 formats).
+    key = fmt.fake()
+    text = "a" + key + "-" + key
+    found = DB.find_keys(text)
+    assert [(start, fmt_.id) for start, _end, fmt_ in found][-1:] == [(len(key) + 2, fmt.id)]
+    assert DB.has_key(text)

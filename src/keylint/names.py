@@ -78,15 +78,6 @@ def is_password_name(name: str | None, db: ProviderDB) -> bool:
     return _answer("password-name", name, db, _is_password_name)
 
 
-def _name_cache(db: ProviderDB, what: str) -> dict[str, bool]:
-    """Per-name answers: the name patterns are large alternations (~100 µs a search) and
-    every rule asks about the same few names of a file."""
-    cache = per_db(db, what, dict[str, bool])
-    if len(cache) > 131072:  # a big .env has tens of thousands of names: keep them all
-        cache.clear()
-    return cache
-
-
 _LOWERED: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 _ESCAPE = re.compile(r"\\.")
 _UPPER = re.compile("[A-Z]")
@@ -114,12 +105,11 @@ _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 def _not_secret(last: str, db: ProviderDB) -> bool:
     """``not_secret_name_pattern`` on the name, camelCase read as snake_case
     (``NextContinuationToken`` is ``next_continuation_token``)."""
-    cache = _name_cache(db, "not-secret-name")
-    known = cache.get(last)
-    if known is None:
-        snake = _CAMEL_HUMP.sub("_", last)
-        known = cache[last] = _search(db.common.not_secret_name, snake)
-    return known
+    return _answer("not-secret-name", last, db, _is_not_secret)
+
+
+def _is_not_secret(last: str, db: ProviderDB) -> bool:
+    return _search(db.common.not_secret_name, _CAMEL_HUMP.sub("_", last))
 
 
 def _is_key_slot(name: str, db: ProviderDB) -> bool:
@@ -160,8 +150,6 @@ def is_auth_header(name: str | None) -> bool:
 
 
 def _is_secret_name(name: str, db: ProviderDB) -> bool:
-    if not name:
-        return False
     if "::" in name:
         return False  # a type (`AWS::ApiGateway::ApiKey`), not a variable
     last = last_part(name)
@@ -177,7 +165,7 @@ def _is_secret_name(name: str, db: ProviderDB) -> bool:
 
 
 def _is_password_name(name: str, db: ProviderDB) -> bool:
-    if not name or "::" in name:
+    if "::" in name:
         return False
     last = last_part(name)
     return _search(db.common.password_name, _CAMEL_HUMP.sub("_", last)) and not _not_secret(

@@ -15,7 +15,7 @@ import os
 import pickle
 import random
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,39 +193,21 @@ class ProviderDB:
         )
 
     @functools.cached_property
-    def _literal_finder(self) -> tuple[ahocorasick_rs.AhoCorasick | None, list[str]]:
-        """One automaton over every format's leading literal: which are in a text is one
-        pass over it, not one ``in`` scan per format (~130 scans of a 2 MB file)."""
-        literals = sorted({lit for lit, _fmt in self._format_scanners if lit})
-        if not literals:
-            return None, literals
-        return ahocorasick_rs.AhoCorasick(literals), literals
+    def _literal_finder(self) -> LiteralFinder:
+        """Which formats' leading literals a text holds, in one pass over it, not one ``in``
+        scan per format (~130 scans of a 2 MB file)."""
+        return LiteralFinder(lit for lit, _fmt in self._format_scanners if lit)
 
     def _scans(self, text: str) -> Iterator[tuple[re.Pattern[str], KeyFormat]]:
         """The formats worth a regex search in ``text``, with their bare regex."""
-        finder, literals = self._literal_finder
-        try:
-            present = (
-                {
-                    literals[i]
-                    for i, _s, _e in finder.find_matches_as_indexes(text, overlapping=True)
-                }
-                if finder is not None
-                else set()
-            )
-        except UnicodeEncodeError:  # lone surrogates (`"\udc80"` in Python source): no UTF-8
-            present = {literal for literal in literals if literal in text}
+        present = self._literal_finder.present(text)
         for literal, fmt in self._format_scanners:
             if not literal or literal in present:
                 yield fmt.bare_regex, fmt
 
-    def find_keys(self, text: str) -> list[tuple[int, int, KeyFormat]]:
-        """Every prefixed-format key in ``text``: (start, end, format), by position.
-
-        Same answers as ``key_scanner.finditer``: word boundaries on both sides, and where
-        two formats match overlapping text, the longer prefix (listed first) wins.
-        """
-        found: list[tuple[int, int, KeyFormat]] = []
+    def _matches(self, text: str) -> Iterator[tuple[int, int, KeyFormat]]:
+        """Every match of every present format, at every start (overlapping), that does not
+        start inside a word: what ``key_scanner.finditer`` tried, unsorted."""
         for regex, fmt in self._scans(text):
             pos = 0
             while True:
@@ -234,9 +216,16 @@ class ProviderDB:
                     break
                 start, end = m.span()
                 pos = start + 1
-                if start > 0 and _is_word_char(text[start - 1]):
-                    continue
-                found.append((start, end, fmt))
+                if start == 0 or not _is_word_char(text[start - 1]):
+                    yield start, end, fmt
+
+    def find_keys(self, text: str) -> list[tuple[int, int, KeyFormat]]:
+        """Every prefixed-format key in ``text``: (start, end, format), by position.
+
+        Same answers as ``key_scanner.finditer``: word boundaries on both sides, and where
+        two formats match overlapping text, the longer prefix (listed first) wins.
+        """
+        found = list(self._matches(text))
         order = {id(f): i for i, f in enumerate(self.prefixed_formats)}
         found.sort(key=lambda t: (t[0], order[id(t[2])]))
         kept: list[tuple[int, int, KeyFormat]] = []
@@ -248,12 +237,7 @@ class ProviderDB:
 
     def has_key(self, text: str) -> bool:
         """Does ``text`` hold a prefixed-format key? (``key_scanner.search``, faster.)"""
-        for regex, _fmt in self._scans(text):
-            for m in regex.finditer(text):
-                start = m.start()
-                if start == 0 or not _is_word_char(text[start - 1]):
-                    return True
-        return False
+        return next(self._matches(text), None) is not None
 
     @functools.cached_property
     def standalone_formats(self) -> tuple[KeyFormat, ...]:
@@ -278,6 +262,33 @@ class ProviderDB:
             section = provider.raw.get(name)
             if section:
                 yield provider, section
+
+
+class LiteralFinder:
+    """Which of a fixed set of literals a text holds, in one pass (the Rust aho-corasick
+    crate). A text with lone surrogates (``"\\udc80"`` in Python source) has no UTF-8 form
+    for the automaton: it is asked with ``in``, literal by literal."""
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        self.literals = sorted(set(literals))
+        self._automaton = ahocorasick_rs.AhoCorasick(self.literals) if self.literals else None
+
+    def present(self, text: str) -> set[str]:
+        if self._automaton is None:
+            return set()
+        try:
+            hits = self._automaton.find_matches_as_indexes(text, overlapping=True)
+        except UnicodeEncodeError:
+            return {literal for literal in self.literals if literal in text}
+        return {self.literals[i] for i, _start, _end in hits}
+
+    def any_in(self, text: str) -> bool:
+        if self._automaton is None:
+            return False
+        try:
+            return bool(self._automaton.find_matches_as_indexes(text))
+        except UnicodeEncodeError:
+            return any(literal in text for literal in self.literals)
 
 
 def _is_word_char(char: str) -> bool:

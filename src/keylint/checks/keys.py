@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-import ahocorasick_rs
-
 from keylint.analysis import is_sentence
 from keylint.facts import Origin, Span, Value
 from keylint.names import (
@@ -27,7 +25,7 @@ from keylint.names import (
     last_part,
     per_db,
 )
-from keylint.providers import KeyFormat, Provider, ProviderDB, expand_charset
+from keylint.providers import KeyFormat, LiteralFinder, Provider, ProviderDB, expand_charset
 from keylint.secret_triggers import REGEX_PLUGINS
 from keylint.source import FileKind, SourceFile
 
@@ -298,19 +296,8 @@ def _claim_starts(db: ProviderDB) -> frozenset[str]:
 def claims_in(text: str, db: ProviderDB) -> bool:
     """Does a claim pattern match anywhere in ``text``? The prefixes are looked up with one
     automaton first: the alternation's unanchored search cost ~70 µs a value."""
-    finder = per_db(db, "claim-finder", lambda: _claim_finder(db))
-    if finder is not None:
-        try:
-            if not finder.find_matches_as_indexes(text):
-                return False
-        except UnicodeEncodeError:  # lone surrogates: no UTF-8 form, ask the regex
-            pass
-    return _claims(db)[0].search(text) is not None
-
-
-def _claim_finder(db: ProviderDB) -> ahocorasick_rs.AhoCorasick | None:
-    prefixes = sorted({f.prefix for f in _claims(db)[1] if f.prefix})
-    return ahocorasick_rs.AhoCorasick(prefixes) if prefixes else None
+    finder = per_db(db, "claim-finder", lambda: LiteralFinder(f.prefix for f in _claims(db)[1]))
+    return finder.any_in(text) and _claims(db)[0].search(text) is not None
 
 
 def _claims(db: ProviderDB) -> tuple[re.Pattern[str], list[KeyFormat]]:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl4_endpoints import (
+    VERSION_PREFIX,
     Endpoint,
     Index,
     bare_host,
@@ -22,7 +23,6 @@ from keylint.checks.kl4_endpoints import (
 from keylint.facts import Span, Value
 from keylint.findings import Category, Finding
 
-_VERSION = re.compile(r"^/v\d+(?=/)")
 # What stands before a path joined to a base: `{base}` in an f-string, `BASE + "`.
 _BELOW_BASE = re.compile(
     r"(?:\{(?P<base>[^{}]*)\}|(?P<base2>[A-Za-z_][\w.]*)\s*\+\s*[rbuRBU]?[\"'])"
@@ -164,7 +164,7 @@ class RemovedEndpoint(Rule):
                 return
             # `f"{base}/answers"`, `BASE + "/answers"`: the path below a base URL held
             # elsewhere (a name that says so), in a file that talks to this provider.
-            short = _VERSION.sub("", endpoint.path)
+            short = VERSION_PREFIX.sub("", endpoint.path)
             if short == endpoint.path or not value.dynamic:
                 continue
             m = re.search(_BELOW_BASE.pattern + re.escape(short) + r"(?![\w-])", value.raw)

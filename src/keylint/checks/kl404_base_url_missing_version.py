@@ -8,6 +8,7 @@ from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl4_endpoints import Endpoint, index, piece_span, running_values, urls_in
 from keylint.facts import Value
 from keylint.findings import Category, Finding
+from keylint.names import last_part
 
 _BASE_URL_NAMES = ("baseurl", "apibase", "basepath", "serverurl")
 # The names a client reads its base URL from (env vars, LangChain's parameter).
@@ -22,12 +23,9 @@ def is_base_url_slot(value: Value) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _is_base_url_name(name: str) -> bool:
-    last = _NAME_PARTS.split(name)[-1] or name
+    last = last_part(name)
     squashed = last.replace("_", "").replace("-", "").lower()
     return squashed.endswith(_BASE_URL_NAMES)
-
-
-_NAME_PARTS = re.compile(r"[.:\[\]]")
 
 
 def _names_client(ctx: FileContext, value: Value, clients: tuple[str, ...]) -> bool:

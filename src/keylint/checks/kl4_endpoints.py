@@ -109,7 +109,8 @@ class Index:
 
 
 _CACHE: dict[int, tuple[ProviderDB, Index]] = {}
-_VERSIONED = re.compile(r"^/v\d+(?=/)")
+# The version segment that starts a path (`/v1` of `/v1/answers`).
+VERSION_PREFIX = re.compile(r"^/v\d+(?=/)")
 
 
 def index(db: ProviderDB) -> Index:
@@ -175,7 +176,7 @@ def _build(db: ProviderDB) -> Index:
     )
     if distinctive:
         idx.model_in_text = re.compile(r"(?<=[\"'])(?:" + "|".join(distinctive) + r")(?=[\"'])")
-    pieces = {p for e in idx.paths if e.path for p in (e.path, _VERSIONED.sub("", e.path))}
+    pieces = {p for e in idx.paths if e.path for p in (e.path, VERSION_PREFIX.sub("", e.path))}
     if pieces:
         idx.any_path = re.compile(
             "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))

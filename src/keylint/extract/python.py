@@ -97,10 +97,10 @@ def sdk_roots(db: ProviderDB) -> frozenset[str]:
     return frozenset(roots)
 
 
-# Fields that hold only operator and context singletons (`Load()`, `Add()`, `Eq()`): a
-# third of the nodes of a module, none of interest. Per node class, the fields worth a visit.
-# (`names` is not here: Import.names holds alias nodes.)
-# Fields that never hold a node (names, levels, flags) are skipped the same way.
+# Fields the traversal skips: those that hold only operator and context singletons (`Load()`,
+# `Add()`, `Eq()`, a third of the nodes of a module), and those that never hold a node
+# (names, levels, flags). `names` is not one: Import.names holds alias nodes. Per node class,
+# the fields worth a visit are worked out once.
 _LEAF_FIELDS = frozenset(
     {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level"}
     | {"type_comment", "kind", "is_async", "conversion"}
@@ -796,7 +796,8 @@ class _Visitor(ast.NodeVisitor):
         that imports an SDK or speaks of rate limits (most loops in most files do neither)."""
         if self._loop_text is None:
             lowered = self.file.text.lower()  # `in` tests first: the regex scans slowly
-            self._loop_text = ("429" in lowered or "retr" in lowered or "backoff" in lowered) or (
+            # the same answer as the regex: its words, and `rate.?limit` only where `limit` is
+            self._loop_text = any(w in lowered for w in ("429", "retry", "retries", "backoff")) or (
                 "limit" in lowered and bool(_RATE_LIMIT_TEXT.search(lowered))
             )
         return self._loop_text or any(v.split(".")[0] in self.roots for v in self.aliases.values())
