@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from verify_server import ProviderServer
 
 from keylint.cli import cli
 from keylint.config import Settings
@@ -121,3 +122,21 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 @pytest.fixture
 def lint_file():
     return lint
+
+
+# --- the local provider server of the --verify tests ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_server() -> Iterator[ProviderServer]:
+    """One local HTTPS provider server per test module (tests/verify_server.py)."""
+    srv = ProviderServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def server(shared_server: ProviderServer) -> ProviderServer:
+    """The module's server, with no answers or requests left from the test before."""
+    shared_server.reset()
+    return shared_server

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -49,19 +49,6 @@ _CLEAR = (
     "all_proxy",
     "GITHUB_ACTIONS",
 )
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[ProviderServer]:
-    srv = ProviderServer()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def server(shared_server: ProviderServer) -> ProviderServer:
-    shared_server.reset()
-    return shared_server
 
 
 def project(tmp_path: Path, dotenv_key: str = KEY_B) -> Path:

@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +22,6 @@ from keylint.verify.spec import load_checks
 
 KEY_LINE = 'client = OpenAI(api_key="{key:openai-project-key}")\n'
 DATE_1 = "2024-01-02T03:04:05+00:00"
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[ProviderServer]:
-    srv = ProviderServer()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def server(shared_server: ProviderServer) -> ProviderServer:
-    shared_server.reset()
-    return shared_server
 
 
 def env_for(server: ProviderServer | None, cache: Path, **extra: str) -> dict[str, Any]:

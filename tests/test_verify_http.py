@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -63,13 +62,6 @@ for _provider, _check in load_checks().items():
     if _check.requests and _provider not in FORMATS:
         FORMATS[_provider] = _served_format(_provider)
 LISTED = sorted(FORMATS)
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[ProviderServer]:
-    srv = ProviderServer()
-    yield srv
-    srv.close()
 
 
 @pytest.fixture
