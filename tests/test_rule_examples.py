@@ -11,6 +11,7 @@ from keylint.checks import all_rules, kl4_endpoints
 from keylint.checks.base import rule_sections_missing
 from keylint.config import Settings
 from keylint.engine import Engine
+from keylint.selectors import codes_by_file_name
 
 CASES = [
     pytest.param(rule, i, example, id=f"{rule.code}-{i}")
@@ -67,3 +68,13 @@ def test_codes_are_unique_and_in_their_category_range():
     assert len(codes) == len(set(codes))
     for rule in all_rules():
         assert rule.code.startswith(ranges[rule.category.value]), rule.code
+
+
+def test_every_rule_module_is_named_by_the_code_of_its_one_rule():
+    """Selectors naming codes are checked from file names alone (selectors.is_known)."""
+    by_module: dict[str, list[str]] = {}
+    for rule in all_rules():
+        by_module.setdefault(rule.__module__.rpartition(".")[2], []).append(rule.code)
+    for module, codes in by_module.items():
+        assert codes == [module.partition("_")[0].upper()], module
+    assert sorted(codes_by_file_name()) == sorted(r.code for r in all_rules())

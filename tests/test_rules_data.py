@@ -154,3 +154,15 @@ def test_has_key_agrees_with_find_keys_when_a_rejected_match_overlaps_a_key(fmt)
     found = DB.find_keys(text)
     assert [(start, fmt_.id) for start, _end, fmt_ in found][-1:] == [(len(key) + 2, fmt.id)]
     assert DB.has_key(text)
+
+
+def test_a_bad_common_pattern_fails_at_load_not_at_first_use(tmp_path: Path) -> None:
+    """common.yaml's case-insensitive patterns compile on first use (caseless.py); the load
+    of data not yet validated still compiles each one."""
+    (tmp_path / "providers").mkdir()
+    text = (data_dir() / "common.yaml").read_text()
+    broken = text.replace("key_slot_pattern: ", "key_slot_pattern: '(' #", 1)
+    assert broken != text
+    (tmp_path / "common.yaml").write_text(broken)
+    with pytest.raises(DataError, match=r"common\.yaml: key_slot_pattern: bad regex"):
+        load_from(tmp_path)

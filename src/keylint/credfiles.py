@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from keylint.source import base_name
-
 
 @dataclass(frozen=True)
 class Credential:
@@ -167,13 +165,6 @@ def parser_for(path: str) -> Callable[[str], Iterator[Credential]] | None:
     if name == "config.json" or name.endswith(".dockerconfigjson"):
         return _docker_config  # only a config with an `auths` mapping yields anything
     return None
-
-
-def is_credential_file(path: str) -> bool:
-    """Files whose syntax alone says they hold logins: always worth a parse (the prefilter
-    looks for words, and ``password hunter2`` in a .netrc has none it counts)."""
-    name = base_name(path).lower()
-    return name in _BY_NAME or name.endswith(".dockerconfigjson")
 
 
 def credentials(path: str, text: str) -> list[Credential]:

@@ -19,7 +19,7 @@ from keylint.analysis import FileRole, confidence
 from keylint.checks import all_rules
 from keylint.checks.base import FileContext, ProjectContext, ProjectRule, Rule
 from keylint.config import Settings, is_selected, selector_matches
-from keylint.credfiles import is_credential_file
+from keylint.credpaths import is_credential_file
 from keylint.discovery import Target, is_binary_name
 from keylint.extract import extract
 from keylint.facts import Fact, Span

@@ -10,7 +10,6 @@ bug) and to say "ignored by openai>=1" where the project pins nothing.
 
 from __future__ import annotations
 
-import configparser
 import re
 import sys
 from pathlib import Path
@@ -149,6 +148,8 @@ def _from_uv_lock(path: Path, pins: dict[str, str]) -> None:
 
 
 def _from_setup_cfg(path: Path, pins: dict[str, str]) -> None:
+    import configparser  # only for a project that has a setup.cfg
+
     parser = configparser.ConfigParser()
     try:
         parser.read(path, encoding="utf-8")

@@ -22,6 +22,8 @@ from typing import Any
 
 import ahocorasick_rs
 
+from keylint.caseless import CaselessPattern
+
 
 class DataError(Exception):
     """A file in rules/ does not follow the schema: a bug in keylint's data, not user input."""
@@ -126,12 +128,19 @@ class Provider:
 @dataclass(frozen=True)
 class Common:
     placeholder_words: frozenset[str]
-    placeholder_patterns: tuple[re.Pattern[str], ...]
+    placeholder_patterns: tuple[CaselessPattern, ...]
     lookup_patterns: tuple[re.Pattern[str], ...]
-    key_slot: re.Pattern[str]
-    secret_name: re.Pattern[str]
-    not_secret_name: re.Pattern[str]
-    password_name: re.Pattern[str]
+    key_slot: CaselessPattern
+    secret_name: CaselessPattern
+    not_secret_name: CaselessPattern
+    password_name: CaselessPattern
+
+    def caseless(self) -> Iterator[tuple[str, CaselessPattern]]:
+        yield from (("placeholder_patterns", p) for p in self.placeholder_patterns)
+        yield "key_slot_pattern", self.key_slot
+        yield "secret_name_pattern", self.secret_name
+        yield "not_secret_name_pattern", self.not_secret_name
+        yield "password_name_pattern", self.password_name
 
 
 @dataclass(frozen=True)
@@ -398,24 +407,33 @@ def _provider(data: Mapping[str, Any], where: str) -> Provider:
 
 
 def _common(data: Mapping[str, Any], where: str) -> Common:
-    def patterns(key: str, flags: int = re.IGNORECASE) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(p, flags) for p in _require(data, key, list, where))
+    def caseless(key: str) -> CaselessPattern:
+        return _caseless(_require(data, key, str, where), f"{where}: {key}")
 
     return Common(
         placeholder_words=frozenset(
             w.lower() for w in _require(data, "placeholder_words", list, where)
         ),
-        placeholder_patterns=patterns("placeholder_patterns"),
-        lookup_patterns=patterns("lookup_patterns", 0),
-        key_slot=re.compile(_require(data, "key_slot_pattern", str, where), re.IGNORECASE),
-        secret_name=re.compile(_require(data, "secret_name_pattern", str, where), re.IGNORECASE),
-        not_secret_name=re.compile(
-            _require(data, "not_secret_name_pattern", str, where), re.IGNORECASE
+        placeholder_patterns=tuple(
+            _caseless(p, f"{where}: placeholder_patterns")
+            for p in _require(data, "placeholder_patterns", list, where)
         ),
-        password_name=re.compile(
-            _require(data, "password_name_pattern", str, where), re.IGNORECASE
+        lookup_patterns=tuple(
+            re.compile(p) for p in _require(data, "lookup_patterns", list, where)
         ),
+        key_slot=caseless("key_slot_pattern"),
+        secret_name=caseless("secret_name_pattern"),
+        not_secret_name=caseless("not_secret_name_pattern"),
+        password_name=caseless("password_name_pattern"),
     )
+
+
+def _caseless(source: Any, where: str) -> CaselessPattern:
+    """Compiled on first use (most runs need a few of these patterns, and IGNORECASE makes
+    compiling them slow): the rules data tests compile each one, so a typo still fails CI."""
+    if not isinstance(source, str):
+        raise DataError(f"{where}: expected a regex string, got {type(source).__name__}")
+    return CaselessPattern(source)
 
 
 def _load_yaml(path: Path) -> Any:
@@ -541,7 +559,11 @@ ENDPOINT_KINDS: dict[str, tuple[str, ...]] = {
 def validate(db: ProviderDB) -> None:
     """Compile every pattern and check every endpoint now, so a broken data file fails
     loudly and at once (with the file, the list and the index)."""
-    _ = db.common
+    for key, pattern in db.common.caseless():
+        try:
+            re.compile(pattern.source, re.IGNORECASE)
+        except re.error as exc:
+            raise DataError(f"common.yaml: {key}: bad regex {pattern.source!r}: {exc}") from None
     ids = {fmt.id for fmt in db.key_formats}
     for fmt in db.key_formats:
         _ = fmt.regex, fmt.context

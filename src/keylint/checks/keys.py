@@ -258,21 +258,24 @@ def standalone_format(name: str | None, text: str, db: ProviderDB) -> KeyFormat 
     return None
 
 
-@functools.cache
-def _claim_pattern(fmt: KeyFormat) -> re.Pattern[str] | None:
-    """What a value must start with to claim ``fmt``: its prefix when that is distinctive
-    (``gsk_``, ``AIza``), else the prefix plus the character class that follows it in the
-    regex (``gh`` + ``[pousr]_``). None when the format cannot be claimed by text alone."""
+_CLASS_THEN_SEPARATOR = re.compile(r"\[[^\]]+\][-_]")
+
+
+def _claim_pattern(fmt: KeyFormat) -> str | None:
+    """What a value must start with to claim ``fmt`` (a regex source, joined into one
+    pattern by _claims): its prefix when that is distinctive (``gsk_``, ``AIza``), else the
+    prefix plus the character class that follows it in the regex (``gh`` + ``[pousr]_``).
+    None when the format cannot be claimed by text alone."""
     prefix = fmt.prefix
     if not prefix or fmt.context is not None:
         return None
     if len(prefix) >= 4 or (len(prefix) == 3 and prefix[-1] in "-_"):
-        return re.compile(re.escape(prefix))
-    pattern = fmt.regex.pattern
-    if pattern.startswith(prefix):
-        tail = re.match(r"\[[^\]]+\][-_]", pattern[len(prefix) :])
+        return re.escape(prefix)
+    source = fmt.regex_source
+    if source.startswith(prefix):
+        tail = _CLASS_THEN_SEPARATOR.match(source, len(prefix))
         if tail:
-            return re.compile(re.escape(prefix) + tail.group(0))
+            return re.escape(prefix) + tail.group(0)
     return None
 
 
@@ -309,7 +312,7 @@ def _claims(db: ProviderDB) -> tuple[re.Pattern[str], list[KeyFormat]]:
         for fmt in db.prefixed_formats:
             claim = _claim_pattern(fmt) if fmt.strict else None
             if claim is not None:
-                parts.append(f"(?P<f{len(formats)}>{claim.pattern})")
+                parts.append(f"(?P<f{len(formats)}>{claim})")
                 formats.append(fmt)
         return re.compile("|".join(parts) or r"(?!)"), formats
 

@@ -6,12 +6,11 @@ import re
 import string
 from collections.abc import Iterator
 
-from keylint import credfiles
+from keylint import credpaths
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl103_service_token import _LOCAL_HOSTS
 from keylint.extract import ParseError
-from keylint.extract import xml as xml_extract
 from keylint.findings import Category, Finding, Secret, Severity
 
 
@@ -122,11 +121,16 @@ class CredentialFile(Rule):
         path = ctx.file.path
         if ctx.file.git_ignored or keys.is_test_path(path):
             return
-        if credfiles.parser_for(path) is not None:
+        # The parsers are imported only for a file they read: most runs meet none.
+        if credpaths.has_credential_syntax(path):
+            from keylint import credfiles
+
             for cred in credfiles.credentials(path, ctx.file.text):
                 if self.keep(ctx, cred.name, cred.value, cred.host):
                     yield self.report(ctx, cred.start, cred.end, cred.value, cred.what)
-        elif xml_extract.is_xml_config(path):
+        elif credpaths.is_xml_config(path):
+            from keylint.extract import xml as xml_extract
+
             try:
                 found = xml_extract.secrets(ctx.file.text)
             except ParseError:

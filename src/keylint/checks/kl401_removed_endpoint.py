@@ -156,8 +156,8 @@ class RemovedEndpoint(Rule):
         if not _path_like(ctx, value):
             return
         for endpoint in idx.paths:
-            assert endpoint.path is not None
-            m = idx.path_patterns[id(endpoint)].search(value.raw)
+            assert endpoint.path is not None  # Index.paths holds endpoints with a path
+            m = idx.path_pattern(endpoint).search(value.raw)
             if m and (endpoint.bare or self._in_scope(ctx, scope, endpoint)):
                 span = piece_span(ctx, value, m.start(), m.end())
                 yield self._report(ctx, span, endpoint.path, endpoint)

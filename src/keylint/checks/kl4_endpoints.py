@@ -8,6 +8,7 @@ in the file. No provider fact lives here: hosts, paths, dates and replacements a
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -99,13 +100,43 @@ class Index:
     api_versions: dict[str, Endpoint] = field(default_factory=dict)
     exact_hosts: dict[str, Provider] = field(default_factory=dict)
     models: dict[str, Model] = field(default_factory=dict)
-    model_in_text: re.Pattern[str] | None = None  # distinctive names between quotes
     routing_prefixes: frozenset[str] = frozenset()
-    path_patterns: dict[int, re.Pattern[str]] = field(default_factory=dict)
-    # Any endpoint path, or any path without its version (`/answers` of `/v1/answers`), in
-    # one search: a value none of them is in needs no per-endpoint search (a 2 MB policy
-    # file of ARNs asked ~50 patterns of each of its 26,000 values).
-    any_path: re.Pattern[str] | None = None
+    _path_patterns: dict[int, re.Pattern[str]] = field(default_factory=dict)
+
+    # The patterns below are built from the data on first use: each costs milliseconds to
+    # compile, and a one-file run (a pre-commit hook) rarely needs them all.
+
+    @functools.cached_property
+    def model_in_text(self) -> re.Pattern[str] | None:
+        """Any distinctive model name between quotes."""
+        distinctive = sorted(
+            (re.escape(m.name) for m in self.models.values() if not m.named_only),
+            key=len,
+            reverse=True,
+        )
+        if not distinctive:
+            return None
+        return re.compile(r"(?<=[\"'])(?:" + "|".join(distinctive) + r")(?=[\"'])")
+
+    @functools.cached_property
+    def any_path(self) -> re.Pattern[str] | None:
+        """Any endpoint path, or any path without its version (`/answers` of
+        `/v1/answers`), in one search: a value none of them is in needs no per-endpoint
+        search (a 2 MB policy file of ARNs asked ~50 patterns of each of its 26,000
+        values)."""
+        pieces = {p for e in self.paths if e.path for p in (e.path, VERSION_PREFIX.sub("", e.path))}
+        if not pieces:
+            return None
+        return re.compile("|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True)))
+
+    def path_pattern(self, endpoint: Endpoint) -> re.Pattern[str]:
+        """Where ``endpoint``'s path stands as a whole path in a value."""
+        pattern = self._path_patterns.get(id(endpoint))
+        if pattern is None:
+            assert endpoint.path is not None
+            pattern = re.compile(r"(?<![\w/.-])" + re.escape(endpoint.path) + r"(?![\w-])")
+            self._path_patterns[id(endpoint)] = pattern
+        return pattern
 
 
 _CACHE: dict[int, tuple[ProviderDB, Index]] = {}
@@ -169,23 +200,6 @@ def _build(db: ProviderDB) -> Index:
                 )
                 idx.models.setdefault(name.lower(), model)
     idx.routing_prefixes = frozenset(prefixes)
-    distinctive = sorted(
-        (re.escape(m.name) for m in idx.models.values() if not m.named_only),
-        key=len,
-        reverse=True,
-    )
-    if distinctive:
-        idx.model_in_text = re.compile(r"(?<=[\"'])(?:" + "|".join(distinctive) + r")(?=[\"'])")
-    pieces = {p for e in idx.paths if e.path for p in (e.path, VERSION_PREFIX.sub("", e.path))}
-    if pieces:
-        idx.any_path = re.compile(
-            "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
-        )
-    for endpoint in idx.paths:
-        assert endpoint.path is not None
-        idx.path_patterns[id(endpoint)] = re.compile(
-            r"(?<![\w/.-])" + re.escape(endpoint.path) + r"(?![\w-])"
-        )
     return idx
 
 

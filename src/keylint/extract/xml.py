@@ -130,8 +130,3 @@ def secrets(text: str) -> list[XmlSecret]:
             f"not well-formed XML: {expat.errors.messages.get(exc.code, 'error')}", exc.lineno
         ) from None
     return walker.found
-
-
-def is_xml_config(path: str) -> bool:
-    lowered = path.lower()
-    return lowered.endswith((".xml", ".config", ".csproj", ".props", ".targets"))

@@ -289,7 +289,7 @@ def move_key(ctx: FileContext, span: Span, env_name: str | None) -> Fix | None:
 def openai_v1(ctx: FileContext, span: Span, symbol: str) -> Fix | None:
     if ctx.file.kind is not FileKind.PYTHON:
         return None
-    from keylint.fix.openai_v1 import migratable
+    from keylint.fix.openai_table import migratable
 
     if not migratable(symbol, ctx.db):
         return None

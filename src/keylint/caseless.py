@@ -1,0 +1,54 @@
+"""Case-insensitive patterns of the rules data, compiled and searched as CPython does best.
+
+CPython's ``re`` is slow under IGNORECASE twice over: compiling folds the case of every
+character class (``not_secret_name_pattern`` takes ~6 ms to compile with it, ~1.8 ms
+without), and searching is 4-5x slower. For an ASCII text and a pattern with no upper-case
+letter of its own, ``pattern`` under IGNORECASE matches exactly where the case-sensitive
+pattern matches the lower-cased text (same length, same offsets), so that is what runs; the
+IGNORECASE form is compiled only when a text needs it (non-ASCII text, or a pattern that
+spells an upper-case letter).
+
+Both methods answer a bool, never a match: a match of the lower-cased text would hand its
+caller text that is not in the file.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPE = re.compile(r"\\.")
+_UPPER = re.compile("[A-Z]")
+
+
+class CaselessPattern:
+    """``re.compile(source, re.IGNORECASE)``, compiled on first use."""
+
+    __slots__ = ("_folded", "_has_upper", "_lowered", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._lowered: re.Pattern[str] | None = None
+        self._folded: re.Pattern[str] | None = None
+        # An upper-case letter outside an escape (``\S`` and ``\W`` are not letters here):
+        # the lower-cased text could never match it.
+        self._has_upper = _UPPER.search(_ESCAPE.sub("", source)) is not None
+
+    def __repr__(self) -> str:
+        return f"CaselessPattern({self.source!r})"
+
+    def _plan(self, text: str) -> tuple[re.Pattern[str], str]:
+        if text.isascii() and not self._has_upper:
+            if self._lowered is None:
+                self._lowered = re.compile(self.source)
+            return self._lowered, text.lower()
+        if self._folded is None:
+            self._folded = re.compile(self.source, re.IGNORECASE)
+        return self._folded, text
+
+    def search(self, text: str) -> bool:
+        pattern, subject = self._plan(text)
+        return pattern.search(subject) is not None
+
+    def match(self, text: str) -> bool:
+        pattern, subject = self._plan(text)
+        return pattern.match(subject) is not None

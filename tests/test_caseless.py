@@ -1,0 +1,45 @@
+"""CaselessPattern answers exactly what re.IGNORECASE answers, for every data pattern."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keylint.caseless import CaselessPattern
+from keylint.providers import load
+
+COMMON = load().common
+PATTERNS = [pattern.source for _, pattern in COMMON.caseless()]
+NAMES = ["OPENAI_API_KEY", "db_Password", "NextContinuationToken", "ŞİFRE_token", "apiKey", "x"]
+
+
+@pytest.mark.parametrize("source", PATTERNS)
+@pytest.mark.parametrize("text", [*NAMES, "YOUR_API_KEY", "<your-key-here>", "sk-xxxx", "ＫＥＹ"])
+def test_data_patterns_answer_as_ignorecase(source: str, text: str) -> None:
+    folded = re.compile(source, re.IGNORECASE)
+    assert CaselessPattern(source).search(text) == (folded.search(text) is not None)
+    assert CaselessPattern(source).match(text) == (folded.match(text) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PATTERNS), st.text(alphabet="aAzZ_-.09 ıİKkſ\u212a<>{}$xXyY", max_size=24))
+def test_any_text_answers_as_ignorecase(source: str, text: str) -> None:
+    folded = re.compile(source, re.IGNORECASE)
+    assert CaselessPattern(source).search(text) == (folded.search(text) is not None)
+
+
+def test_a_pattern_spelling_upper_case_is_searched_folded() -> None:
+    # [A-Z] under IGNORECASE matches 'q'; the lower-cased text would fail a case-sensitive
+    # copy that spells upper-case letters, so that copy is never used.
+    pattern = CaselessPattern(r"^[A-Z]+_KEY$")
+    assert pattern.search("my_key") and pattern.search("MY_KEY")
+    assert CaselessPattern(r"\Sx").search("ax")  # an escape is not an upper-case letter
+
+
+def test_compiled_only_on_first_use() -> None:
+    pattern = CaselessPattern("(")  # a broken pattern costs nothing until it is searched
+    with pytest.raises(re.error):
+        pattern.search("text")
