@@ -750,3 +750,25 @@ def test_mismatch_pairing_is_not_reads_times_definitions(monkeypatch) -> None:
         (".env", 5001, "KL307")
     ]
     assert calls < 2000  # 21 reads x 5,001 definitions = 105,021 before
+
+
+def test_names_provider_is_the_first_provider_in_data_order() -> None:
+    """names_provider asks one automaton, not every provider in turn: same answer as the
+    loop over the data, on names holding the words of two providers at once."""
+    from keylint import names
+    from keylint.providers import load
+
+    db = load()
+
+    def loop(name: str):
+        lowered = names.NOT_ALNUM.sub("", name.lower())
+        for provider in db.providers:
+            for word in (provider.id.replace("-", ""), provider.name.lower().replace(" ", "")):
+                if len(word) >= 4 and word in lowered:
+                    return provider
+        return None
+
+    probes = [f"{a.name}_{b.id}_TOKEN".upper() for a in db.providers for b in db.providers[:20]]
+    probes += ["HF_HUGGING_FACE_TOKEN", "APP_NAME", "my-azure-openai-key", ""]
+    assert [names.names_provider(n, db) for n in probes] == [loop(n) for n in probes]
+    assert names.names_provider("SERVICE_HOST_URL", db) is None

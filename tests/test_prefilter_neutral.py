@@ -68,3 +68,22 @@ def test_a_file_found_only_by_a_format_trigger_passes_the_prefilter() -> None:
     assert SHIPPED.prefilter.interesting(sendgrid.encode(), code=True)
     assert SHIPPED.prefilter.interesting(url.encode())
     assert not SHIPPED.prefilter.interesting(b'url: "https://example.org/app"\n')
+
+
+def test_the_dfa_built_after_enough_bytes_answers_as_the_nfa(monkeypatch) -> None:
+    """The prefilter starts on the automaton that is quick to build and switches to the one
+    that is quick to scan: every answer on the bundled files is the same either side."""
+    from keylint import prefilter
+
+    files = [p for p in (ROOT / "tests").rglob("*") if p.is_file() and p.stat().st_size < 200_000]
+    files += [p for p in (ROOT / "demo").rglob("*") if p.is_file()]
+    nfa = Engine(Settings()).prefilter
+    threshold = prefilter._DFA_AFTER_BYTES
+    monkeypatch.setattr(prefilter, "_DFA_AFTER_BYTES", 1)
+    switching = Engine(Settings()).prefilter
+    assert len(files) > 100
+    for path in files:
+        data = path.read_bytes()
+        code = path.suffix in (".py", ".ipynb")
+        assert switching.interesting(data, code) == nfa.interesting(data, code), path
+    assert nfa._scanned < threshold  # the bundled files never made it switch
