@@ -457,3 +457,30 @@ def test_strings_standing_as_comments_are_prose() -> None:
         "    return key\n"
     )
     assert codes("cost.py", source) == []
+
+
+def test_quoted_models_finds_what_the_alternation_regex_found() -> None:
+    """Index.quoted_models (an automaton) answers as the regex it replaced: every
+    distinctive model name with a quote right before and right after, leftmost first."""
+    import random
+    import re
+
+    from keylint.checks import kl4_endpoints
+    from keylint.providers import load
+
+    idx = kl4_endpoints.index(load())
+    distinctive = sorted(
+        (re.escape(m.name) for m in idx.models.values() if not m.named_only), key=len, reverse=True
+    )
+    regex = re.compile(r"(?<=[\"'])(?:" + "|".join(distinctive) + r")(?=[\"'])")
+    names = [m.name for m in idx.models.values()]
+    rng = random.Random(7)
+    for _ in range(3000):
+        pieces = [
+            rng.choice(['"', "'", "", " ", "x"])
+            + rng.choice(names)
+            + rng.choice(['"', "'", "", " ", "-x", "\"'"])
+            for _ in range(rng.randint(1, 5))
+        ]
+        raw = rng.choice(["", " ", "\udc80"]).join(pieces)
+        assert list(idx.quoted_models(raw)) == [m.span() for m in regex.finditer(raw)]
