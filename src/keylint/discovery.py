@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 from keylint.redaction import scrub
 from keylint.source import is_dotenv_name
@@ -134,25 +137,33 @@ def display_path(path: Path, cwd: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
+def _git(
+    args: Sequence[str], *, timeout: float, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``git ARGS``; a timeout or a missing git is an OSError. subprocess is imported here:
+    a run on files named on the command line (a pre-commit hook) never starts git."""
+    import subprocess
+
+    try:
+        return subprocess.run(
+            ["git", *args], input=stdin, capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.SubprocessError as exc:
+        raise OSError(str(exc)) from None
+
+
 def git_root(directory: Path) -> Path | None:
     """The top level of the git work tree holding ``directory``, or None outside git."""
     try:
-        out = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        out = _git(["-C", str(directory), "rev-parse", "--show-toplevel"], timeout=30)
+    except OSError:
         return None
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+    top = out.stdout.decode("utf-8", "surrogateescape").strip()
+    return Path(top) if out.returncode == 0 and top else None
 
 
 def _git_lines(root: Path, args: Sequence[str]) -> list[str]:
-    out = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, timeout=300, check=False
-    )
+    out = _git(["-C", str(root), *args], timeout=300)
     if out.returncode != 0:
         raise OSError(out.stderr.decode("utf-8", "replace").strip() or "git failed")
     return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
@@ -172,14 +183,12 @@ def git_ignored(paths: Sequence[Path]) -> set[Path]:
             by_root.setdefault(root, []).append(path)
     for root, members in by_root.items():
         try:
-            out = subprocess.run(
-                ["git", "-C", str(root), "check-ignore", "-z", "--stdin"],
-                input=b"\0".join(str(p.resolve()).encode() for p in members),
-                capture_output=True,
+            out = _git(
+                ["-C", str(root), "check-ignore", "-z", "--stdin"],
+                stdin=b"\0".join(str(p.resolve()).encode() for p in members),
                 timeout=60,
-                check=False,
             )
-        except (OSError, subprocess.SubprocessError):
+        except OSError:
             continue
         for item in out.stdout.split(b"\0"):
             if item:
@@ -189,13 +198,8 @@ def git_ignored(paths: Sequence[Path]) -> set[Path]:
 
 def _is_ignored(root: Path, path: Path) -> bool:
     try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "check-ignore", "-q", str(path.resolve())],
-            capture_output=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        out = _git(["-C", str(root), "check-ignore", "-q", str(path.resolve())], timeout=30)
+    except OSError:
         return False
     return out.returncode == 0
 
@@ -301,7 +305,7 @@ def discover(paths: Sequence[str], cwd: Path) -> Discovery:
             try:
                 walk = _walk_git(path, root, cwd) if root else _walk_plain(path, cwd, errors)
                 found = list(walk)
-            except (OSError, subprocess.SubprocessError) as exc:
+            except OSError as exc:
                 errors.append((raw, f"cannot list files: {exc}"))
                 continue
             targets.extend(found)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from keylint.extract import TOO_DEEP, ParseError, TooDeep
-from keylint.extract.text import is_header_name
 from keylint.facts import (
     Context,
     EnvDef,
@@ -32,6 +31,7 @@ from keylint.facts import (
     Span,
     Value,
 )
+from keylint.headernames import is_header_name
 from keylint.providers import ProviderDB
 from keylint.source import SourceFile
 
