@@ -13,16 +13,12 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keylint import suppress
-from keylint.analysis import FileRole, confidence
-from keylint.checks import all_rules
-from keylint.checks.base import FileContext, ProjectContext, ProjectRule, Rule
 from keylint.config import Settings, is_selected, selector_matches
 from keylint.credpaths import is_credential_file
 from keylint.discovery import Target, is_binary_name
-from keylint.extract import extract
-from keylint.facts import Fact, Span
 from keylint.findings import Finding, Severity, redact
 from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB, with_user_formats
@@ -30,6 +26,15 @@ from keylint.providers import load as load_db
 from keylint.scheduler import PARALLEL_MIN_FILES
 from keylint.source import FileKind, SourceFile, detect_kind, transcode
 from keylint.source import decode as decode  # moved to source.py; run.py imports it here
+from keylint.span import Span
+
+if TYPE_CHECKING:
+    from keylint.checks.base import FileContext, ProjectRule, Rule
+    from keylint.facts import Fact
+
+# The analysis and rule layer (extractors, facts, rules) is imported where a file first
+# passes the prefilter, not with the engine: a pre-commit run on files with nothing of
+# interest (most commits) never loads it.
 
 _SNIFF_BYTES = 8192
 
@@ -59,6 +64,8 @@ class RunResult:
 
 
 def select_rules(settings: Settings, extra_ignore: Sequence[str] = ()) -> list[Rule]:
+    from keylint.checks import all_rules
+
     return [
         rule()
         for rule in all_rules()
@@ -96,10 +103,14 @@ class Engine:
 
     @functools.cached_property
     def file_rules(self) -> list[Rule]:
+        from keylint.checks.base import ProjectRule
+
         return [r for r in self.rules if not isinstance(r, ProjectRule)]
 
     @functools.cached_property
     def project_rules(self) -> list[ProjectRule]:
+        from keylint.checks.base import ProjectRule
+
         return [r for r in self.rules if isinstance(r, ProjectRule)]
 
     @functools.cached_property
@@ -152,6 +163,10 @@ class Engine:
         """Extract and check one file. An exception from an extractor or a rule becomes an
         error entry for this file (the rest of the run and the other rules' findings on this
         file are kept), as ruff catches a panic per file."""
+        from keylint.analysis import FileRole
+        from keylint.checks.base import FileContext
+        from keylint.extract import extract
+
         errors: list[str] = []
         try:
             extracted = extract(file, self.db)
@@ -249,6 +264,8 @@ class Engine:
             if r.note:
                 notes.append(r.note)
             if r.project_facts is not None:
+                from keylint.checks.base import FileContext
+
                 source, facts = r.project_facts
                 project_files.append(FileContext(source, facts, self.db, self.pins))
             checked += r.checked
@@ -262,6 +279,8 @@ class Engine:
         return RunResult(_dedupe(findings), errors, notes, seen, checked, parsed, hidden)
 
     def check_project(self, files: Sequence[FileContext]) -> list[Finding]:
+        from keylint.checks.base import ProjectContext
+
         project = ProjectContext(files, self.db, self.pins, self.settings.extra_env_names)
         by_path = {f.file.path: f for f in files}
         found: list[Finding] = []
@@ -287,6 +306,8 @@ class Engine:
         """
         if not findings:
             return findings
+        from keylint.analysis import confidence
+
         rules = self.rule_types
         spans: dict[tuple[str, str], list[Span]] = {}
         for f in findings:

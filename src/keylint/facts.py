@@ -6,7 +6,8 @@ read or defined, an HTTP header, a use of an SDK symbol, a dotenv line. Each fac
 exact span of its token in the physical file. Rules never look at syntax trees, so a rule
 written once applies to every file kind that yields the fact it reads.
 
-This module imports nothing of the project (architecture rule: floor 1).
+This module imports nothing of the project but :mod:`keylint.span` (architecture rule:
+floor 1).
 """
 
 from __future__ import annotations
@@ -14,23 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """A region of a file: 1-based lines and columns, end column exclusive.
-
-    Columns count Unicode code points (Python ``str`` indices); reporters convert to other
-    units (SARIF's UTF-16 code units) when they need to.
-    """
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    @classmethod
-    def point(cls, line: int, column: int, length: int = 0) -> Span:
-        return cls(line, column, line, column + length)
+from keylint.span import Span as Span  # re-exported: extractors and rules import it here
 
 
 class Context(str, Enum):

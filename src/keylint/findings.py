@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from keylint.facts import Span
+from keylint.span import Span
 
 
 class Category(str, Enum):

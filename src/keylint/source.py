@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
 
-from keylint.facts import Span
+from keylint.span import Span
 
 
 class FileKind(str, Enum):
