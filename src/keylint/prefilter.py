@@ -232,7 +232,8 @@ class Prefilter:
         for word in literals:
             words[word] = (_LITERAL,)
         self._triggers = prefilter_triggers()
-        for index, (word, _regex) in enumerate(self._triggers):
+        self._trigger_regexes: dict[int, re.Pattern[str]] = {}
+        for index, (word, _source) in enumerate(self._triggers):
             if word not in words:  # a literal already counts whatever follows it
                 words[word] = (_TRIGGER, index)
         self._words = list(words)
@@ -261,6 +262,15 @@ class Prefilter:
             if self._scanned >= _DFA_AFTER_BYTES:
                 self._automaton = self._build(ahocorasick_rs.Implementation.DFA)
         return self._automaton
+
+    def _trigger(self, index: int) -> re.Pattern[str]:
+        """A format plugin's regex, compiled when its literal is first met."""
+        regex = self._trigger_regexes.get(index)
+        if regex is None:
+            regex = self._trigger_regexes[index] = re.compile(
+                self._triggers[index][1], re.IGNORECASE
+            )
+        return regex
 
     def _body(self, length: int) -> int:
         self._bodies.append(re.compile(f"{_KEY_BODY}{{{length}}}"))
@@ -313,7 +323,7 @@ class Prefilter:
                     return True
                 continue
             if kind == _TRIGGER:
-                if self._triggers[extra[0]][1].match(text, start):
+                if self._trigger(extra[0]).match(text, start):
                     return True
                 continue
             # A word that starts inside another word is not it: `task-` is no `sk-` key,

@@ -6,8 +6,6 @@ for the prefilter that decides whether a file is read at all, so the two cannot 
 
 from __future__ import annotations
 
-import re
-
 # detect-secrets' format plugins that keylint's own provider data does not cover, with the
 # cheap text that must be on a line before the plugin is worth running there: (a literal,
 # a regex that starts with it). A regex that starts with a literal is searched at memchr
@@ -32,8 +30,9 @@ REGEX_PLUGINS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def prefilter_triggers() -> list[tuple[str, re.Pattern[str]]]:
-    """(lower-cased literal, regex matched where the literal starts) for the prefilter.
+def prefilter_triggers() -> list[tuple[str, str]]:
+    """(lower-cased literal, regex source matched case-insensitively where the literal
+    starts) for the prefilter, which compiles a regex when its literal is first met.
 
     One- and two-character literals (Twilio's ``AC``/``SK``, Discord's ``.``, Telegram's ``:``)
     would send nearly every file to its regex; those plugins run only in files that pass on
@@ -43,5 +42,5 @@ def prefilter_triggers() -> list[tuple[str, re.Pattern[str]]]:
     for triggers in REGEX_PLUGINS.values():
         for literal, regex in triggers:
             if len(literal) >= 3:
-                out.append((literal.lower(), re.compile(regex, re.IGNORECASE)))
+                out.append((literal.lower(), regex))
     return out

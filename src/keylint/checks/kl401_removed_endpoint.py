@@ -151,7 +151,7 @@ class RemovedEndpoint(Rule):
     def _paths(
         self, ctx: FileContext, idx: Index, value: Value, scope: dict[str, bool]
     ) -> Iterator[Finding]:
-        if "/" not in value.raw or idx.any_path is None or not idx.any_path.search(value.raw):
+        if "/" not in value.raw or idx.any_path is None or not idx.any_path.any_in(value.raw):
             return
         if not _path_like(ctx, value):
             return
