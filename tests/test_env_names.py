@@ -772,3 +772,71 @@ def test_names_provider_is_the_first_provider_in_data_order() -> None:
     probes += ["HF_HUGGING_FACE_TOKEN", "APP_NAME", "my-azure-openai-key", ""]
     assert [names.names_provider(n, db) for n in probes] == [loop(n) for n in probes]
     assert names.names_provider("SERVICE_HOST_URL", db) is None
+
+
+def _walk_for_typo(upper: str) -> str | None:
+    """The reference near_sdk's typo test stands for: every SDK-read name of 10+ letters
+    within one of the length, those sharing the first letter first, in data order."""
+    for length in (len(upper) - 1, len(upper), len(upper) + 1):
+        names = [n for n in DATA.reads if len(n) == length and len(n) >= 10]
+        for name in sorted(names, key=lambda n: n[0] != upper[0]):
+            if is_typo(upper, name):
+                return name
+    return None
+
+
+def _one_letter_slips(name: str) -> list[str]:
+    letters = "AEKOTZ_"
+    out = []
+    for i in range(len(name) + 1):
+        out += [name[:i] + c + name[i:] for c in letters]
+        if i < len(name):
+            out.append(name[:i] + name[i + 1 :])
+            out += [name[:i] + c + name[i + 1 :] for c in letters]
+        if i + 1 < len(name):
+            out.append(name[:i] + name[i + 1] + name[i] + name[i + 2 :])
+    return out
+
+
+def test_near_sdk_finds_each_typo_a_walk_of_the_data_finds() -> None:
+    """near_sdk looks typos up by length and first or last four letters: the same answers
+    as comparing with every SDK name, on every one-letter slip of every SDK name."""
+    probes = [slip for name in DATA.reads for slip in _one_letter_slips(name)]
+    probes += ["SERVICE_HOST_URL_12", "ALPHA_TOKEN_REGION_9", "OPENAI_API_KEYS"]
+    found = 0
+    for probe in probes:
+        if probe in DATA.known:
+            continue  # a name the data knows is never a near-miss
+        near = DATA.near_sdk(probe)
+        if near is not None and near.how != "typo":
+            continue  # a spelling, nickname or key-name match comes before the typo test
+        assert (near.target if near else None) == _walk_for_typo(probe), probe
+        found += near is not None
+    assert found > 1000
+
+
+def test_pair_index_misses_no_pair_a_comparison_of_every_pair_finds() -> None:
+    """ProjectIndex pairs reads with definitions through _PairIndex: every pair that
+    near_pair accepts must be among its candidates (it may offer more)."""
+    import random
+
+    from keylint.checks.envnames import _PairIndex
+
+    rng = random.Random(5)
+    base = [*DATA.reads, *DATA.wrong, *DATA.legacy, "SERVICE_HOST_URL", "openai_api_key"]
+
+    def variant(name: str) -> str:
+        i, c = rng.randrange(len(name)), rng.choice("AEKOTZ_")
+        slips = [name[:i] + c + name[i:], name[:i] + name[i + 1 :], name[:i] + c + name[i + 1 :]]
+        return rng.choice([*slips, name.lower(), name.replace("_", "-"), name])
+
+    paired = 0
+    for _ in range(150):
+        defs = sorted({variant(rng.choice(base)) for _ in range(40)})
+        reads = sorted({variant(rng.choice(base)) for _ in range(10)})
+        index = _PairIndex(DATA, defs, reads)
+        for read in reads:
+            expected = {d for d in defs if DATA.near_pair(read, d)}
+            assert expected <= index.of(read), read
+            paired += len(expected)
+    assert paired > 100

@@ -37,6 +37,7 @@ from keylint.source import FileKind
 
 # Last words of a key name that users swap for one another (OPENAI_TOKEN for OPENAI_API_KEY).
 _CRED_WORDS = frozenset({"KEY", "TOKEN", "APIKEY"})
+_CRED_SUFFIXES = tuple(_CRED_WORDS)  # a name whose last word is one ends with it
 # Words users drop from or add to a key name (OPENAI_KEY for OPENAI_API_KEY).
 _FILLER_WORDS = frozenset({"API"})
 _CRED = "<CRED>"
@@ -167,17 +168,24 @@ class EnvData:
         return frozenset({*self.reads, *self.convention, *self.legacy, *self.wrong, *self.values})
 
     @functools.cached_property
-    def _reads_by_length(self) -> dict[tuple[int, str], list[tuple[str, str]]]:
-        """SDK-read names of 10+ characters by (length, first letter) and (length, last
-        letter): a one-letter slip changes the length by at most one and, in a name of three
-        letters or more, leaves its first or its last letter alone. A name is compared only
-        with those (~1 instead of ~12 per name of a 60,000-line .env)."""
-        table: dict[tuple[int, str], list[tuple[str, str]]] = {}
-        for target, provider in self.reads.items():
+    def _reads_by_ends(self) -> dict[tuple[int, str], list[tuple[int, str, str]]]:
+        """SDK-read names of 10+ characters by (length, first four letters) and (length,
+        last four letters), with their place in the data. A one-letter slip changes the
+        length by at most one and, in a name of ten letters or more, leaves its first four
+        or its last four letters alone (an edit at 0-3 ends by 5; six or more letters
+        follow it). A name is compared only with those: almost none, where the first or last
+        letter alone left ~1 a name of a 60,000-line .env."""
+        table: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
+        for place, (target, provider) in enumerate(self.reads.items()):
             if len(target) >= 10:
-                table.setdefault((len(target), "^" + target[0]), []).append((target, provider))
-                table.setdefault((len(target), target[-1] + "$"), []).append((target, provider))
+                entry = (place, target, provider)
+                table.setdefault((len(target), "^" + target[:4]), []).append(entry)
+                table.setdefault((len(target), target[-4:] + "$"), []).append(entry)
         return table
+
+    @functools.cached_property
+    def _alias_heads(self) -> tuple[str, ...]:
+        return tuple(alias[0] for alias in self.aliases if alias)
 
     def label(self, provider: str) -> str:
         return self.labels.get(provider, provider)
@@ -212,23 +220,46 @@ class EnvData:
         target = self._compact.get(compact(upper))
         if target is not None:
             return Near(target, self.reads[target], "spelling")
-        words = tokens(upper)
-        # Nicknames only rename key names: CLAUDE_API_KEY, but not Claude Code's own
-        # CLAUDE_CONFIG_DIR.
-        renamed = self._unalias(words)
-        if renamed != words:
-            joined = "_".join(renamed)
-            if joined in self.key_names:
-                return Near(joined, self.reads[joined], "nickname")
-        stem = key_stem(renamed)
-        if stem is not None and stem in self._stems:
-            target = self._stems[stem]
-            return Near(target, self.reads[target], "nickname" if renamed != words else "key-name")
-        by_length = self._reads_by_length
+        if self._may_be_renamed(upper):
+            words = tokens(upper)
+            # Nicknames only rename key names: CLAUDE_API_KEY, but not Claude Code's own
+            # CLAUDE_CONFIG_DIR.
+            renamed = self._unalias(words)
+            if renamed != words:
+                joined = "_".join(renamed)
+                if joined in self.key_names:
+                    return Near(joined, self.reads[joined], "nickname")
+            stem = key_stem(renamed)
+            if stem is not None and stem in self._stems:
+                target = self._stems[stem]
+                how = "nickname" if renamed != words else "key-name"
+                return Near(target, self.reads[target], how)
+        return self._typo_of(upper)
+
+    def _may_be_renamed(self, upper: str) -> bool:
+        """Could the nickname or key-name tests match? They need a name that starts with a
+        nickname or ends with a key word (``…_KEY``, ``…_TOKEN``); most names do neither,
+        and skip splitting into words (a leading or trailing separator: asked in full)."""
+        if upper.startswith(self._alias_heads) or upper.endswith(_CRED_SUFFIXES):
+            return True
+        return upper[0] in "_-." or upper[-1] in "_-." or not upper[0].isalnum()
+
+    def _typo_of(self, upper: str) -> Near | None:
+        """The SDK-read name ``upper`` is a one-letter slip of, if any. Among several, as
+        a walk of the data would find it: a length shorter first; then names sharing the
+        first letter, then the others, each in data order."""
+        if len(upper) < 9:
+            return None  # the data's names of 10 letters or more, less one
+        ends = self._reads_by_ends
+        head, tail = "^" + upper[:4], upper[-4:] + "$"
         for length in (len(upper) - 1, len(upper), len(upper) + 1):
-            first = by_length.get((length, "^" + upper[0]), [])
-            last = by_length.get((length, upper[-1] + "$"), [])
-            for target, provider in first + [t for t in last if t not in first]:
+            first, last = ends.get((length, head)), ends.get((length, tail))
+            if not first and not last:
+                continue
+            found = {*(first or ()), *(last or ())}
+            for _place, target, provider in sorted(
+                found, key=lambda entry: (entry[1][0] != upper[0], entry[0])
+            ):
                 if is_typo(upper, target):
                     return Near(target, provider, "typo")
         return None
@@ -760,61 +791,77 @@ class ProjectIndex:
 class _PairIndex:
     """The defined names that could pair with a read name under ``EnvData.near_pair``.
 
-    Every way two names can pair is a lookup here (same name up to case or separators, an
-    SDK near-miss either way, a known wrong or legacy name either way, a one-letter slip),
-    so the pairs are found without comparing every read with every definition: a 2 MB
-    ``.env`` of 60,000 names against 50 reads once took 3 M comparisons (30 s). A slip in a
-    name of 8+ letters leaves its first or its last three letters alone, so those buckets
-    hold every typo candidate.
+    Every way two names can pair is a shared key here (same name up to case or separators,
+    an SDK near-miss either way, a known wrong or legacy name either way, a one-letter
+    slip), so the pairs are found without comparing every read with every definition: a
+    2 MB ``.env`` of 60,000 names against 50 reads once took 3 M comparisons (30 s). A slip
+    in a name of 8+ letters leaves its first or its last three letters alone, so those keys
+    reach every typo candidate. The few reads are indexed; each definition looks its keys
+    up (indexing the 60,000 definitions instead cost a list per key and name).
     """
 
     def __init__(self, data: EnvData, names: Iterable[str], reads: Iterable[str]) -> None:
         self.data = data
         self.order: dict[str, int] = {}
-        # a name, as written, by each key it pairs under
-        self.exact: dict[tuple[str, str], list[str]] = {}
+        wanted: dict[tuple[str, object], list[str]] = {}
+        reads = list(reads)
+        for read in reads:
+            for key in self._read_keys(read):
+                wanted.setdefault(key, []).append(read)
+        self._pairs: dict[str, set[str]] = {}
         # A definition pairs with a read through the SDK data only when the read is an SDK's
         # (or documented) name: without such reads, no definition needs its near-miss.
         sdk_reads = any(read.strip().upper() in data.known for read in reads)
         for i, name in enumerate(names):
             self.order[name] = i
-            upper = name.strip().upper()
-            keys: set[tuple[str, str]] = {("u", upper), ("c", compact(upper))}
-            if sdk_reads:
-                near = data.near_sdk(name)
-                if near is not None:
-                    keys.add(("t", near.target))
-                wrong = data.wrong.get(upper)
-                keys.update(("t", intended) for intended in (wrong.intended if wrong else ()))
-                legacy = data.legacy.get(upper)
-                if legacy is not None and legacy.replacement:
-                    keys.add(("t", legacy.replacement))
-            if len(upper) >= 8:  # a slip keeps the length within one: bucket by it too
-                keys.update(
-                    {("p", f"{len(upper)}:{upper[:3]}"), ("s", f"{len(upper)}:{upper[-3:]}")}
-                )
-            keys.add(("n", name))
-            for key in keys:
-                self.exact.setdefault(key, []).append(name)
+            for key in self._name_keys(name, sdk_reads):
+                for read in wanted.get(key, ()):
+                    self._pairs.setdefault(read, set()).add(name)
 
-    def of(self, read: str) -> set[str]:
+    def _name_keys(self, name: str, sdk_reads: bool) -> Iterator[tuple[str, object]]:
+        """The keys a defined name pairs under."""
+        upper = name.strip().upper()
+        yield "u", upper
+        yield "c", compact(upper)
+        yield "n", name
+        if sdk_reads:
+            data = self.data
+            near = data.near_sdk(name)
+            if near is not None:
+                yield "t", near.target
+            wrong = data.wrong.get(upper)
+            for intended in wrong.intended if wrong else ():
+                yield "t", intended
+            legacy = data.legacy.get(upper)
+            if legacy is not None and legacy.replacement:
+                yield "t", legacy.replacement
+        if len(upper) >= 8:  # a slip keeps the length within one: keyed by it too
+            yield "p", (len(upper), upper[:3])
+            yield "s", (len(upper), upper[-3:])
+
+    def _read_keys(self, read: str) -> Iterator[tuple[str, object]]:
+        """The keys of the definitions a read name pairs with."""
+        data = self.data
         upper = read.strip().upper()
-        keys = [("u", upper), ("c", compact(upper)), ("t", read)]
-        near = self.data.near_sdk(read)
+        yield "u", upper
+        yield "c", compact(upper)
+        yield "t", read  # definitions that near-miss it (an SDK's or a documented name)
+        near = data.near_sdk(read)
         if near is not None:
-            keys.append(("n", near.target))
-        wrong = self.data.wrong.get(upper)
-        keys.extend(("n", intended) for intended in (wrong.intended if wrong else ()))
-        legacy = self.data.legacy.get(upper)
+            yield "n", near.target
+        wrong = data.wrong.get(upper)
+        for intended in wrong.intended if wrong else ():
+            yield "n", intended
+        legacy = data.legacy.get(upper)
         if legacy is not None and legacy.replacement:
-            keys.append(("n", legacy.replacement))
+            yield "n", legacy.replacement
         if len(upper) >= 8:
             for n in (len(upper) - 1, len(upper), len(upper) + 1):
-                keys.extend((("p", f"{n}:{upper[:3]}"), ("s", f"{n}:{upper[-3:]}")))
-        found: set[str] = set()
-        for key in keys:
-            found.update(self.exact.get(key, ()))
-        return found
+                yield "p", (n, upper[:3])
+                yield "s", (n, upper[-3:])
+
+    def of(self, read: str) -> set[str]:
+        return self._pairs.get(read, set())
 
 
 def _within(inner: Span, outer: Span) -> bool:
