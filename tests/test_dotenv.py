@@ -443,3 +443,33 @@ def test_a_key_in_a_committed_dotenv_file_is_reported_at_the_value() -> None:
     assert positions(lint(".env", "OPENAI_API_KEY={key:openai-project-key}\n"), "KL101") == [
         (1, 16)
     ]
+
+
+def test_the_fast_paths_give_the_general_facts(monkeypatch) -> None:
+    """`KEY=value` lines skip the general lexer (dotenv._SIMPLE) and one-line statements
+    compute their spans on the line (dotenv._Spans): every fact is the same with both
+    turned off, on the matrix, the fixtures and random lines."""
+    import re
+    from pathlib import Path
+
+    texts = [row[1] for row in MATRIX]
+    texts += [p.read_text("utf-8") for p in Path(__file__).parent.rglob("*.env*") if p.is_file()]
+    texts += ["A=1", "A=1\r\nB=2\rC=", "export=1\nA=b=c\n_X9=\n", "K=v\\", "K=$X", "K=`a`"]
+    rng = random.Random(11)
+    simple = ("A=1", "KEY=value", "B_2=x.y/z", "E=", "=x", "K=a b", "K='q'", "K=v#c")
+    for _ in range(2000):
+        pieces = [rng.choice(simple + _PIECES) for _ in range(rng.randint(1, 12))]
+        texts.append("".join(p + rng.choice(["\n", "\r\n", "\r", "", " "]) for p in pieces))
+
+    def facts(text: str) -> list[Fact]:
+        return dotenv.extract(SourceFile.from_text(".env", text, kind=FileKind.DOTENV), DB)
+
+    assert dotenv._SIMPLE.match("KEY=value\n")  # the path under test is taken
+    fast = [facts(text) for text in texts]
+    monkeypatch.setattr(dotenv, "_SIMPLE", re.compile(r"(?!)"))
+    for text, expected in zip(texts, fast, strict=True):
+        assert facts(text) == expected, repr(text)
+    # and the spans of one-line statements, computed on the line, are the file's own
+    monkeypatch.setattr(dotenv._Spans, "__call__", lambda self, a, b: self.file.span(a, b))
+    for text, expected in zip(texts, fast, strict=True):
+        assert facts(text) == expected, repr(text)
