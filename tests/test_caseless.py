@@ -39,6 +39,21 @@ def test_a_pattern_spelling_upper_case_is_searched_folded() -> None:
     assert CaselessPattern(r"\Sx").search("ax")  # an escape is not an upper-case letter
 
 
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("(?-i:example)$", "EXAMPLE"),  # the inline flag keeps this part case-sensitive
+        ("(?-i:EXAMPLE(?:KEY)?)$", "examplekey"),
+        ("ſecret", "SECRET"),  # U+017F folds to s under IGNORECASE
+        ("Key", "key"),  # the Kelvin sign folds to k
+        ("clé", "CLÉ"),
+    ],
+)
+def test_what_lower_casing_cannot_answer_is_searched_folded(source: str, text: str) -> None:
+    folded = re.compile(source, re.IGNORECASE)
+    assert CaselessPattern(source).search(text) == (folded.search(text) is not None)
+
+
 def test_compiled_only_on_first_use() -> None:
     pattern = CaselessPattern("(")  # a broken pattern costs nothing until it is searched
     with pytest.raises(re.error):

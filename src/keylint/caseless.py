@@ -2,11 +2,13 @@
 
 CPython's ``re`` is slow under IGNORECASE twice over: compiling folds the case of every
 character class (``not_secret_name_pattern`` takes ~6 ms to compile with it, ~1.8 ms
-without), and searching is 4-5x slower. For an ASCII text and a pattern with no upper-case
-letter of its own, ``pattern`` under IGNORECASE matches exactly where the case-sensitive
-pattern matches the lower-cased text (same length, same offsets), so that is what runs; the
-IGNORECASE form is compiled only when a text needs it (non-ASCII text, or a pattern that
-spells an upper-case letter).
+without), and searching is 4-5x slower. For an ASCII text and an ASCII pattern with no
+upper-case letter and no inline flag of its own, ``pattern`` under IGNORECASE matches
+exactly where the case-sensitive pattern matches the lower-cased text (same length, same
+offsets), so that is what runs. The IGNORECASE form is compiled only when a text needs it:
+non-ASCII text, or a pattern that spells an upper-case letter (the lower-cased text never
+holds one), a non-ASCII character (``ſ`` folds to ``s``) or an inline flag (``(?-i:EXAMPLE)``
+turns the folding off for a part).
 
 Both methods answer a bool, never a match: a match of the lower-cased text would hand its
 caller text that is not in the file.
@@ -18,26 +20,31 @@ import re
 
 _ESCAPE = re.compile(r"\\.")
 _UPPER = re.compile("[A-Z]")
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")
 
 
 class CaselessPattern:
     """``re.compile(source, re.IGNORECASE)``, compiled on first use."""
 
-    __slots__ = ("_folded", "_has_upper", "_lowered", "source")
+    __slots__ = ("_folded", "_lowered", "_only_folded", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._lowered: re.Pattern[str] | None = None
         self._folded: re.Pattern[str] | None = None
-        # An upper-case letter outside an escape (``\S`` and ``\W`` are not letters here):
-        # the lower-cased text could never match it.
-        self._has_upper = _UPPER.search(_ESCAPE.sub("", source)) is not None
+        # An upper-case letter outside an escape (``\S`` and ``\W`` are not letters here),
+        # a non-ASCII character or an inline flag: only the IGNORECASE form answers right.
+        self._only_folded = (
+            _UPPER.search(_ESCAPE.sub("", source)) is not None
+            or not source.isascii()
+            or _INLINE_FLAGS.search(source) is not None
+        )
 
     def __repr__(self) -> str:
         return f"CaselessPattern({self.source!r})"
 
     def _plan(self, text: str) -> tuple[re.Pattern[str], str]:
-        if text.isascii() and not self._has_upper:
+        if text.isascii() and not self._only_folded:
             if self._lowered is None:
                 self._lowered = re.compile(self.source)
             return self._lowered, text.lower()
