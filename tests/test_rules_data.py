@@ -166,3 +166,9 @@ def test_a_bad_common_pattern_fails_at_load_not_at_first_use(tmp_path: Path) -> 
     (tmp_path / "common.yaml").write_text(broken)
     with pytest.raises(DataError, match=r"common\.yaml: key_slot_pattern: bad regex"):
         load_from(tmp_path)
+
+
+def test_the_data_is_one_object_however_it_is_asked_for() -> None:
+    """`load()` (redaction) and `load(settings.extend_data)` (the engine) are one object:
+    every index built over the data (automata, name answers) is built once per run."""
+    assert load() is load(()) is load(tuple())

@@ -594,10 +594,16 @@ def _validate_endpoints(provider: Provider) -> None:
             raise DataError(f"{where}: kind {kind!r} needs {' or '.join(needs)}")
 
 
-@functools.cache
 def load(extend: tuple[Path, ...] = ()) -> ProviderDB:
     """The bundled data, with the provider files of ``extend`` (config ``extend-data``)
-    added or replacing bundled providers of the same id."""
+    added or replacing bundled providers of the same id. One object per ``extend``:
+    ``load()`` and ``load(())`` are the same data, loaded once (and every index built
+    over it, once)."""
+    return _load(tuple(extend))
+
+
+@functools.cache
+def _load(extend: tuple[Path, ...]) -> ProviderDB:
     db = load_from(data_dir())
     if not extend:
         return db
