@@ -253,13 +253,15 @@ def path_matches(path: str, prefix: str) -> bool:
 
 # --- URLs inside values --------------------------------------------------------------------
 
+# Case-insensitive by hand where case matters (the scheme; the host's classes name both
+# cases): IGNORECASE made this pattern 4x slower to compile and slower to search, and every
+# value of every file is searched for URLs.
 _URL = re.compile(
-    r"(?<![\w.+-])(?P<scheme>https?)://"
+    r"(?<![\w.+-])(?P<scheme>[hH][tT][tT][pP][sS]?)://"
     r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
     r"\.?(?::\d{1,5})?"
     r"(?P<path>/[^\s\"'<>`\\{}|^?#,)\]]*)?"
-    r"(?:\?(?P<query>[^\s\"'<>`#{}]*))?",
-    re.IGNORECASE,
+    r"(?:\?(?P<query>[^\s\"'<>`#{}]*))?"
 )
 _HOST_ONLY = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
