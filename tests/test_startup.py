@@ -13,7 +13,7 @@ from pathlib import Path
 
 PROBE = """
 import json, sys
-sys.argv = ["keylint", "--isolated", *sys.argv[1:]]
+sys.argv = ["keylint", *sys.argv[1:]]
 from keylint.cli import main
 try:
     main()
@@ -23,10 +23,10 @@ print(json.dumps({"exit": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _modules(tmp_path: Path, name: str, text: str) -> tuple[int, set[str]]:
+def _modules(tmp_path: Path, name: str, text: str, *options: str) -> tuple[int, set[str]]:
     (tmp_path / name).write_text(text, encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, name],
+        [sys.executable, "-c", PROBE, *(options or ("--isolated",)), name],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -49,6 +49,20 @@ def test_a_clean_file_never_loads_the_rule_layer(tmp_path: Path) -> None:
         "subprocess",
     }
     assert not heavy & modules
+
+
+def test_a_configuration_naming_codes_does_not_load_it_either(tmp_path: Path) -> None:
+    """Its selectors are checked against the rule modules' file names."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.keylint]\nignore = ["KL7"]\n'
+        '[tool.keylint.per-file-ignores]\n"tests/**" = ["KL101"]\n',
+        encoding="utf-8",
+    )
+    code, modules = _modules(tmp_path, "util.py", "x = 1\n", "check")
+    assert code == 0
+    assert not {"keylint.facts", "keylint.checks.base", "keylint.analysis"} & modules
+    code, _ = _modules(tmp_path, "util.py", "x = 1\n", "check", "--select", "KL9")
+    assert code == 2  # an unknown code is still an error
 
 
 def test_a_file_with_a_key_loads_it(tmp_path: Path) -> None:

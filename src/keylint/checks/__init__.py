@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+from typing import TYPE_CHECKING
 
-from keylint.checks.base import ProjectRule, Rule
+if TYPE_CHECKING:
+    from keylint.checks.base import Rule
 
 
 @functools.cache
@@ -28,6 +30,10 @@ def rule_module_names() -> tuple[str, ...]:
 
 @functools.cache
 def all_rules() -> tuple[type[Rule], ...]:
+    # base (facts, analysis) is imported here, not with the package: checking a
+    # configuration's selectors lists the modules without loading the rule layer.
+    from keylint.checks.base import ProjectRule, Rule
+
     found: dict[str, type[Rule]] = {}
     for name in rule_module_names():
         module = importlib.import_module(f"{__name__}.{name}")
