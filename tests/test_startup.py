@@ -52,8 +52,10 @@ def test_a_clean_file_never_loads_the_rule_layer(tmp_path: Path) -> None:
 
 
 def test_a_configuration_naming_codes_does_not_load_it_either(tmp_path: Path) -> None:
-    """Its selectors are checked against the rule modules' file names."""
+    """Its selectors are checked against the rule modules' file names, and the project's
+    dependency pins are not parsed."""
     (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\ndependencies = ["openai>=1.2", "anthropic[vertex] (<1)"]\n'
         '[tool.keylint]\nignore = ["KL7"]\n'
         '[tool.keylint.per-file-ignores]\n"tests/**" = ["KL101"]\n',
         encoding="utf-8",
@@ -61,6 +63,7 @@ def test_a_configuration_naming_codes_does_not_load_it_either(tmp_path: Path) ->
     code, modules = _modules(tmp_path, "util.py", "x = 1\n", "check")
     assert code == 0
     assert not {"keylint.facts", "keylint.checks.base", "keylint.analysis"} & modules
+    assert "packaging" not in modules  # the project's pins are read when a rule asks
     code, _ = _modules(tmp_path, "util.py", "x = 1\n", "check", "--select", "KL9")
     assert code == 2  # an unknown code is still an error
 

@@ -79,7 +79,7 @@ class Engine:
         settings: Settings,
         rules: Sequence[Rule] | None = None,
         db: ProviderDB | None = None,
-        pins: dict[str, str] | None = None,
+        pins: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.db = (
@@ -90,7 +90,7 @@ class Engine:
         # Rules are imported on first use: a run whose files all fail the prefilter (the
         # common pre-commit case) never imports the ~60 rule modules and their regexes.
         self._given_rules = list(rules) if rules is not None else None
-        self.pins = pins or {}
+        self.pins = pins if pins is not None else {}  # not `or`: it would detect LazyPins
         self.prefilter = Prefilter.from_db(self.db)
         self.hidden = 0  # findings below --min-confidence in this process
         self.project_errors: list[tuple[str, str]] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +227,33 @@ def detect(start: Path) -> dict[str, str]:
 
 
 _CLAUSE = re.compile(r"^(===|==|~=|>=|<=|!=|>|<)?\s*v?(\d+(?:\.\d+)*)(\.\*)?")
+
+
+class LazyPins(Mapping[str, str]):
+    """A project's pins, detected on first use. Only a few rules ask (env names, SDK
+    calls), and detecting parses requirements with packaging, ~12 ms of a pre-commit run
+    on files that need none of it."""
+
+    def __init__(self, start: Path) -> None:
+        self._start = start
+        self._pins: dict[str, str] | None = None
+
+    def _detected(self) -> dict[str, str]:
+        if self._pins is None:
+            self._pins = detect(self._start)
+        return self._pins
+
+    def __getitem__(self, name: str) -> str:
+        return self._detected()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._detected())
+
+    def __len__(self) -> int:
+        return len(self._detected())
+
+    def __repr__(self) -> str:
+        return f"LazyPins({self._start}, {self._pins!r})"
 
 
 def major_at_least(spec: str | None, major: int) -> bool | None:

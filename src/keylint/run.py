@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,17 +113,18 @@ def select_targets(
     return targets, found.errors
 
 
-def pins_for(cwd: Path, paths: tuple[str, ...] = ()) -> dict[str, str]:
+def pins_for(cwd: Path, paths: tuple[str, ...] = ()) -> Mapping[str, str]:
     """Dependency pins of the project being checked: found from the first path named (so
-    `keylint other/repo` reads other/repo's requirements), else from the working directory."""
-    from keylint.pins import detect
+    `keylint other/repo` reads other/repo's requirements), else from the working directory;
+    detected when a rule first asks."""
+    from keylint.pins import LazyPins
 
     start = cwd
     if paths:
         first = Path(paths[0])
         first = first if first.is_absolute() else cwd / first
         start = first if first.is_dir() else first.parent
-    return detect(start.resolve())
+    return LazyPins(start.resolve())
 
 
 def execute(options: RunOptions, engine: Engine | None = None) -> Outcome:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -45,7 +45,8 @@ class FileContext:
     file: SourceFile
     facts: Sequence[Fact]
     db: ProviderDB
-    pins: dict[str, str] = field(default_factory=dict)  # package -> version spec the project pins
+    # package -> version spec the project pins (detected when a rule first asks)
+    pins: Mapping[str, str] = field(default_factory=dict)
     # Work shared by several rules on this file (e.g. model names for KL451 and KL452).
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -155,7 +156,7 @@ class ProjectContext:
 
     files: Sequence[FileContext]
     db: ProviderDB
-    pins: dict[str, str] = field(default_factory=dict)
+    pins: Mapping[str, str] = field(default_factory=dict)
     extra_env_names: tuple[str, ...] = ()  # settings: the project's own names, never flagged
 
 

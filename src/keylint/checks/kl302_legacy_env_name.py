@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from keylint.checks.base import Example, ProjectContext, ProjectRule
@@ -112,7 +112,7 @@ class LegacyEnvName(ProjectRule):
         return producers.env_rename(occ.name, new, occ.span, occ.path, others, occ.ctx.file)
 
     @staticmethod
-    def _message(name: str, legacy: Legacy, certain: bool | None, pins: dict[str, str]) -> str:
+    def _message(name: str, legacy: Legacy, certain: bool | None, pins: Mapping[str, str]) -> str:
         ignored_by = legacy.ignored_by.text
         new = legacy.replacement
         note = f"; {legacy.note}" if legacy.note else ""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from keylint.checks.base import Example, ProjectContext, ProjectRule
 from keylint.checks.envnames import Occurrence, ProjectIndex, Wrong, also_read, project_index
@@ -92,7 +92,9 @@ class WrongEnvName(ProjectRule):
             )
 
     @staticmethod
-    def _excused(occ: Occurrence, wrong: Wrong, index: ProjectIndex, pins: dict[str, str]) -> bool:
+    def _excused(
+        occ: Occurrence, wrong: Wrong, index: ProjectIndex, pins: Mapping[str, str]
+    ) -> bool:
         if index.consistent(occ) or also_read(wrong.also_read_by, pins):
             return True
         if any(index.is_read(n, occ) or index.is_defined(n, occ) for n in wrong.unless_names):
