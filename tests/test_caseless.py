@@ -58,3 +58,15 @@ def test_compiled_only_on_first_use() -> None:
     pattern = CaselessPattern("(")  # a broken pattern costs nothing until it is searched
     with pytest.raises(re.error):
         pattern.search("text")
+
+
+def test_lazy_pattern_compiles_on_first_use_and_answers_as_re() -> None:
+    from keylint.caseless import LazyPattern
+
+    broken = LazyPattern("(")  # nothing is compiled at definition
+    with pytest.raises(re.error):
+        broken.search("x")
+    pattern = LazyPattern(r"^k(\d)", re.M)
+    text = "a\nk1\nk2"
+    assert [m.group(1) for m in pattern.finditer(text)] == ["1", "2"]
+    assert pattern.search(text) is not None and pattern.match(text) is None

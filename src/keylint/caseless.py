@@ -1,4 +1,4 @@
-"""Case-insensitive patterns of the rules data, compiled and searched as CPython does best.
+"""Patterns compiled on first use; case-insensitive ones searched as CPython does best.
 
 CPython's ``re`` is slow under IGNORECASE twice over: compiling folds the case of every
 character class (``not_secret_name_pattern`` takes ~6 ms to compile with it, ~1.8 ms
@@ -17,6 +17,7 @@ caller text that is not in the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _ESCAPE = re.compile(r"\\.")
 _UPPER = re.compile("[A-Z]")
@@ -59,3 +60,34 @@ class CaselessPattern:
     def match(self, text: str) -> bool:
         pattern, subject = self._plan(text)
         return pattern.match(subject) is not None
+
+
+class LazyPattern:
+    """``re.compile(source, flags)`` on first use, for a rule's patterns that only files
+    holding some word need (``curl``, ``APP_KEY``): every run that checks a file imports
+    every rule module, and compiling such patterns cost it milliseconds for nothing.
+
+    Not for a pattern searched on every value of every file: each use goes through here.
+    """
+
+    __slots__ = ("_compiled", "flags", "source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source = source
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+        return self._compiled
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled.match(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)

@@ -5,6 +5,7 @@ import re
 import string
 from collections.abc import Iterator
 
+from keylint.caseless import LazyPattern
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.findings import Category, Finding, Secret, Severity
@@ -19,18 +20,19 @@ def _fake(n: int, seed: str) -> str:
 _PW = _fake(16, "kl108")
 _KEY = _fake(32, "kl108-key")
 
-_CURL = re.compile(r"(?<![\w-])curl(?:\.exe)?\b")
+# Compiled when a file holding "curl" first needs them (LazyPattern).
+_CURL = LazyPattern(r"(?<![\w-])curl(?:\.exe)?\b")
 # One shell word: single-quoted, double-quoted, or bare (backslash escapes kept as written).
 _WORD = r"""(?:'[^'\n]*'|"(?:[^"\\\n]|\\.)*"|(?:[^\s'"\\;|&<>]|\\.)+)"""
-_USER_OPTION = re.compile(r"(?:^|\s)(?:-u|--user)(?:=|[ \t]+|(?=['\"\w$]))(" + _WORD + ")")
-_HEADER_OPTION = re.compile(r"(?:^|\s)(?:-H|--header)(?:=|[ \t]+)(" + _WORD + ")")
+_USER_OPTION = LazyPattern(r"(?:^|\s)(?:-u|--user)(?:=|[ \t]+|(?=['\"\w$]))(" + _WORD + ")")
+_HEADER_OPTION = LazyPattern(r"(?:^|\s)(?:-H|--header)(?:=|[ \t]+)(" + _WORD + ")")
 # Headers that carry an API key by themselves (not Authorization: KL102 and KL5xx read it).
-_KEY_HEADER = re.compile(
+_KEY_HEADER = LazyPattern(
     r"^\s*((?:x-(?:[a-z0-9]+-)*)?(?:api-?key|api-?token|auth-?token|access-?token|token|apikey))"
     r"\s*:\s*(\S+)\s*$",
     re.IGNORECASE,
 )
-_REFERENCE = re.compile(r"\$\{?[A-Za-z_]|\$\(|%[A-Za-z_]\w*%|\{\{")
+_REFERENCE = LazyPattern(r"\$\{?[A-Za-z_]|\$\(|%[A-Za-z_]\w*%|\{\{")
 _PLACEHOLDER_PASSWORDS = frozenset(
     {"pass", "password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "key", "x"}
 )

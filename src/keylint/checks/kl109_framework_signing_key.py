@@ -6,6 +6,7 @@ import re
 import string
 from collections.abc import Iterator
 
+from keylint.caseless import LazyPattern
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.findings import Category, Finding, Secret, Severity
@@ -23,10 +24,10 @@ _SALT = _fake(64, "wordpress")
 # Laravel: APP_KEY=base64:<32 random bytes>; WordPress: define('AUTH_KEY', '…') and its seven
 # siblings (wp-config.php). Django's SECRET_KEY and Rails' secret_key_base are named values
 # that KL102 already judges.
-_LARAVEL = re.compile(
+_LARAVEL = LazyPattern(  # compiled when a file holding APP_KEY first needs it
     r"""^[ \t]*(?:export[ \t]+)?APP_KEY[ \t]*=[ \t]*["']?base64:([A-Za-z0-9+/]{40,}={0,2})""", re.M
 )
-_WORDPRESS = re.compile(
+_WORDPRESS = LazyPattern(
     r"""define\(\s*(['"])((?:SECURE_)?AUTH_KEY|LOGGED_IN_KEY|NONCE_KEY|(?:SECURE_)?AUTH_SALT"""
     r"""|LOGGED_IN_SALT|NONCE_SALT)\1\s*,\s*(['"])(.*?)\3\s*\)"""
 )
