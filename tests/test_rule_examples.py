@@ -78,3 +78,42 @@ def test_every_rule_module_is_named_by_the_code_of_its_one_rule():
     for module, codes in by_module.items():
         assert codes == [module.partition("_")[0].upper()], module
     assert sorted(codes_by_file_name()) == sorted(r.code for r in all_rules())
+
+
+def test_deferred_modules_hold_rules_that_need_their_fact() -> None:
+    """The engine imports checks.DEFERRED's modules only for a file that yields the fact
+    their rules need: each of those rules says it needs exactly that, none of them is a
+    cross-file rule, and every rule that needs a fact runs only where it finds one."""
+    import keylint.facts
+    from keylint.checks import DEFERRED, rules_in
+    from keylint.checks.base import ProjectRule
+
+    deferred = rules_in(True)
+    assert deferred, "no deferred rule: the DEFERRED table names no module"
+    for rule in deferred:
+        prefix = next(p for p in DEFERRED if rule.__module__.rpartition(".")[2].startswith(p))
+        assert rule.needs is getattr(keylint.facts, DEFERRED[prefix]), rule.code
+        assert not issubclass(rule, ProjectRule), rule.code
+    for rule in rules_in(False):
+        assert rule.needs is None or not issubclass(rule, ProjectRule), rule.code
+
+
+def test_a_run_over_python_files_never_imports_the_deferred_rules(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "app.py").write_text('KEY = "sk-' + "a" * 40 + '"\n', encoding="utf-8")
+    (tmp_path / "notes.md").write_text("```env\nOPENAI_API_KEY = x\n```\n", encoding="utf-8")
+    probe = (
+        "import sys\nfrom keylint.cli import main\nsys.argv = ['keylint', '--isolated', "
+        "sys.argv[1]]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('keylint.checks.kl7')))"
+    )
+
+    def loaded(name: str) -> str:
+        run = [sys.executable, "-c", probe, name]
+        out = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    assert loaded("app.py") == "[]"
+    assert "kl701_spaces_around_equals" in loaded("notes.md")  # a dotenv block loads them

@@ -63,12 +63,17 @@ class RunResult:
     hidden: int = 0  # findings below --min-confidence, not shown and not counted
 
 
-def select_rules(settings: Settings, extra_ignore: Sequence[str] = ()) -> list[Rule]:
-    from keylint.checks import all_rules
+def select_rules(
+    settings: Settings, extra_ignore: Sequence[str] = (), *, deferred: bool | None = None
+) -> list[Rule]:
+    """The selected rules; ``deferred``: only those of the modules loaded up front (False)
+    or only the deferred ones (True, see checks.DEFERRED)."""
+    from keylint.checks import all_rules, rules_in
 
+    rules = all_rules() if deferred is None else rules_in(deferred)
     return [
         rule()
-        for rule in all_rules()
+        for rule in rules
         if is_selected(settings, rule.code, rule.name, rule.category.value, extra_ignore)
     ]
 
@@ -97,21 +102,54 @@ class Engine:
 
     @functools.cached_property
     def rules(self) -> list[Rule]:
+        """Every selected rule (imports the deferred modules too)."""
+        return [*self._core_rules, *self._deferred_rules]
+
+    @functools.cached_property
+    def _core_rules(self) -> list[Rule]:
         if self._given_rules is not None:
             return self._given_rules
-        return select_rules(self.settings)
+        return select_rules(self.settings, deferred=False)
+
+    @functools.cached_property
+    def _deferred_rules(self) -> list[Rule]:
+        """The selected rules of checks.DEFERRED's modules: imported when a file first
+        yields the fact they need (a .env file, a dotenv block in Markdown)."""
+        if self._given_rules is not None:
+            return []
+        rules = select_rules(self.settings, deferred=True)
+        self._rule_types.update((r.code, type(r)) for r in rules)
+        return rules
+
+    @functools.cached_property
+    def _deferred_needs(self) -> tuple[type, ...]:
+        import keylint.facts
+
+        return tuple(getattr(keylint.facts, name) for name in _deferred_fact_names())
 
     @functools.cached_property
     def file_rules(self) -> list[Rule]:
         from keylint.checks.base import ProjectRule
 
-        return [r for r in self.rules if not isinstance(r, ProjectRule)]
+        return [r for r in self._core_rules if not isinstance(r, ProjectRule)]
+
+    def _rules_for(self, facts: Sequence[Fact]) -> list[Rule]:
+        """The file rules to run on a file that yielded ``facts``: those of the deferred
+        modules only when it yields a fact they need (loading them on the first such file),
+        and a rule that declares ``needs`` only when the file yields that fact."""
+        rules = self.file_rules
+        needs = self._deferred_needs
+        if needs and any(isinstance(fact, needs) for fact in facts):
+            rules = [*rules, *self._deferred_rules]
+        present = {type(fact) for fact in facts}
+        return [r for r in rules if r.needs is None or r.needs in present]
 
     @functools.cached_property
     def project_rules(self) -> list[ProjectRule]:
+        """Cross-file rules; none is in a deferred module (a test says so)."""
         from keylint.checks.base import ProjectRule
 
-        return [r for r in self.rules if isinstance(r, ProjectRule)]
+        return [r for r in self._core_rules if isinstance(r, ProjectRule)]
 
     @functools.cached_property
     def wanted(self) -> tuple[type, ...]:
@@ -176,7 +214,7 @@ class Engine:
         ctx = FileContext(file, extracted.facts, self.db, self.pins)
         findings: list[Finding] = []
         documents = file.is_example or ctx.role in (FileRole.DOCS, FileRole.EXAMPLE)
-        for rule in self.file_rules:
+        for rule in self._rules_for(extracted.facts):
             if documents and not rule.applies_to_examples:
                 continue
             try:
@@ -329,8 +367,13 @@ class Engine:
         return out
 
     @functools.cached_property
+    def _rule_types(self) -> dict[str, type[Rule]]:
+        return {type(r).code: type(r) for r in self._core_rules}
+
+    @property
     def rule_types(self) -> dict[str, type[Rule]]:
-        return {type(r).code: type(r) for r in self.rules}
+        """The classes of the rules loaded so far (a finding's rule always is)."""
+        return self._rule_types
 
     def _filter(self, findings: Iterable[Finding], path: str | None) -> list[Finding]:
         out = []
@@ -392,6 +435,12 @@ class Engine:
         finally:
             scheduler.close()
         return results
+
+
+def _deferred_fact_names() -> tuple[str, ...]:
+    from keylint.checks import DEFERRED
+
+    return tuple(DEFERRED.values())
 
 
 def defines_env(path: str) -> bool:

@@ -183,7 +183,9 @@ class Scheduler:
 
         global _POOL_ENGINE
         _POOL_ENGINE = self.engine  # inherited by forked workers: no re-loading of data
-        state = (self.engine.settings, [type(r) for r in self.engine.rules], self.engine.pins)
+        # Every rule and the pins resolved here, once: workers never import or detect again.
+        rules = [type(r) for r in self.engine.rules]
+        state = (self.engine.settings, rules, dict(self.engine.pins))
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,

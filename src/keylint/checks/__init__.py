@@ -28,14 +28,35 @@ def rule_module_names() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+# Rule modules the engine imports only when a file yields the fact their rules need (each
+# rule says so itself: ``Rule.needs``; a test holds the two together), by module-name prefix:
+# a run over Python files never loads the dotenv-syntax rules.
+DEFERRED = {"kl7": "DotenvEntry"}
+
+
+def deferred(module: str) -> bool:
+    return module.startswith(tuple(DEFERRED))
+
+
 @functools.cache
 def all_rules() -> tuple[type[Rule], ...]:
+    rules = [*rules_in(False), *rules_in(True)]
+    if len({rule.code for rule in rules}) != len(rules):
+        raise RuntimeError("duplicate rule code")
+    return tuple(sorted(rules, key=lambda rule: rule.code))
+
+
+@functools.cache
+def rules_in(deferred_modules: bool) -> tuple[type[Rule], ...]:
+    """The rules of the modules loaded up front (False) or of the deferred ones (True)."""
     # base (facts, analysis) is imported here, not with the package: checking a
     # configuration's selectors lists the modules without loading the rule layer.
     from keylint.checks.base import ProjectRule, Rule
 
     found: dict[str, type[Rule]] = {}
     for name in rule_module_names():
+        if deferred(name) != deferred_modules:
+            continue
         module = importlib.import_module(f"{__name__}.{name}")
         for obj in vars(module).values():
             if (

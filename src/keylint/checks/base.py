@@ -94,6 +94,10 @@ class Rule:
     yields_to: ClassVar[tuple[str, ...]] = ()
     # When the rule itself lowers the confidence of one finding (shown by `keylint rule`).
     confidence_notes: ClassVar[str] = ""
+    # The fact type without which this rule finds nothing (None: it reads the text or many
+    # kinds of fact). The engine runs such a rule only on files that yield that fact, and
+    # imports a module listed in checks.DEFERRED only then.
+    needs: ClassVar[type | None] = None
     # Whether findings carry a fix (ruff's FixAvailability) and how safe it is.
     fixable: ClassVar[str] = "never"  # "never" | "sometimes" | "always"
     fix_applicability: ClassVar[str | None] = None  # "safe" | "unsafe" | "safe/unsafe"

@@ -47,6 +47,7 @@ class SpacesAroundEquals(Rule):
     code = "KL701"
     name = "spaces-around-equals"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     fixable = "always"
     fix_applicability = "safe"

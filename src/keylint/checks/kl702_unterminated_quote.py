@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl7_common import char_span, entries, skipped_to_line, value_offset
+from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
 
 
@@ -43,6 +44,7 @@ class UnterminatedQuote(Rule):
     code = "KL702"
     name = "unterminated-quote"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.ERROR
     summary = "A dotenv value opens a quote that never closes."
     examples = (

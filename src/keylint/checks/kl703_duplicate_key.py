@@ -40,6 +40,7 @@ class DuplicateKey(Rule):
     code = "KL703"
     name = "duplicate-key"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A dotenv key is defined again with a different value; only the last one counts."
     examples = (

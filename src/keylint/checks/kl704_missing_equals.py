@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl7_common import NOTE_KEY_ERROR, entries
+from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
 
 
@@ -41,6 +42,7 @@ class MissingEquals(Rule):
     code = "KL704"
     name = "missing-equals"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A dotenv line has a key but no `=`, and loaders disagree on what it means."
     examples = (

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl7_common import char_span, entries, offset
+from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
 
 
@@ -39,6 +40,7 @@ class ExportPrefix(Rule):
     code = "KL705"
     name = "export-prefix"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "`export` in a dotenv file breaks `docker run --env-file`."
     examples = (

@@ -57,6 +57,7 @@ class InvalidKeyName(Rule):
     code = "KL706"
     name = "invalid-key-name"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A dotenv key is not a valid shell variable name."
     examples = (

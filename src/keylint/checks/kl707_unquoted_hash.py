@@ -48,6 +48,7 @@ class UnquotedHash(Rule):
     code = "KL707"
     name = "unquoted-hash"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A `#` in an unquoted dotenv value is a comment for some loaders only."
     examples = (

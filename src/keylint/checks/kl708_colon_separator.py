@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl7_common import char_span, entries, separator_offset
+from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
 
 
@@ -41,6 +42,7 @@ class ColonSeparator(Rule):
     code = "KL708"
     name = "colon-separator"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.ERROR
     summary = "`KEY: value` in a dotenv file is skipped by python-dotenv and bash."
     examples = (

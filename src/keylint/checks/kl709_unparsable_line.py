@@ -53,6 +53,7 @@ class UnparsableLine(Rule):
     code = "KL709"
     name = "unparsable-line"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.ERROR
     summary = "python-dotenv cannot parse this dotenv line and skips it."
     examples = (

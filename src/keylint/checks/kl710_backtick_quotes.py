@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl7_common import entries, python_dotenv_skips
+from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
 
 
@@ -38,6 +39,7 @@ class BacktickQuotes(Rule):
     code = "KL710"
     name = "backtick-quotes"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.ERROR
     summary = "Backticks around a dotenv value are kept in the value by python-dotenv."
     examples = (

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl7_common import char_span, entries, plain_binding, value_offset
+from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
 
 # Characters bash gives a meaning in an unquoted assignment value. `#` and `$` have their
@@ -48,6 +49,7 @@ class UnquotedShellChars(Rule):
     code = "KL711"
     name = "unquoted-shell-chars"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "An unquoted dotenv value has characters that bash `source` interprets."
     examples = (

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.checks.kl7_common import char_span, entries, python_dotenv_skips, value_offset
+from keylint.facts import DotenvEntry
 from keylint.findings import Category, Finding, Severity
 
 # `$NAME` not escaped: compose and bash expand it, python-dotenv (only `${…}`) does not.
@@ -50,6 +51,7 @@ class VariableExpansion(Rule):
     code = "KL712"
     name = "variable-expansion"
     category = Category.DOTENV_SYNTAX
+    needs = DotenvEntry  # reads dotenv entries only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A `$` in a dotenv value is expanded by some loaders and kept by others."
     examples = (
