@@ -81,24 +81,24 @@ def test_every_rule_module_is_named_by_the_code_of_its_one_rule():
 
 
 def test_deferred_modules_hold_rules_that_need_their_fact() -> None:
-    """The engine imports checks.DEFERRED's modules only for a file that yields the fact
-    their rules need: each of those rules says it needs exactly that, none of them is a
-    cross-file rule, and every rule that needs a fact runs only where it finds one."""
+    """The engine imports a checks.DEFERRED group's modules only for a file that yields the
+    fact its rules need: each of those rules says it needs exactly that, and none of them
+    is a cross-file rule (those run over every file)."""
     import keylint.facts
     from keylint.checks import DEFERRED, rules_in
     from keylint.checks.base import ProjectRule
 
-    deferred = rules_in(True)
-    assert deferred, "no deferred rule: the DEFERRED table names no module"
-    for rule in deferred:
-        prefix = next(p for p in DEFERRED if rule.__module__.rpartition(".")[2].startswith(p))
-        assert rule.needs is getattr(keylint.facts, DEFERRED[prefix]), rule.code
-        assert not issubclass(rule, ProjectRule), rule.code
-    for rule in rules_in(False):
+    for group, fact in DEFERRED.items():
+        rules = rules_in(group)
+        assert rules, f"the DEFERRED group {group} holds no rule"
+        for rule in rules:
+            assert rule.needs is getattr(keylint.facts, fact), rule.code
+            assert not issubclass(rule, ProjectRule), rule.code
+    for rule in rules_in(None):
         assert rule.needs is None or not issubclass(rule, ProjectRule), rule.code
 
 
-def test_a_run_over_python_files_never_imports_the_deferred_rules(tmp_path) -> None:
+def test_a_run_never_imports_deferred_rules_it_does_not_need(tmp_path) -> None:
     import subprocess
     import sys
 
@@ -107,7 +107,8 @@ def test_a_run_over_python_files_never_imports_the_deferred_rules(tmp_path) -> N
     probe = (
         "import sys\nfrom keylint.cli import main\nsys.argv = ['keylint', '--isolated', "
         "sys.argv[1]]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('keylint.checks.kl7')))"
+        "print(sorted(m for m in sys.modules if m.startswith(('keylint.checks.kl7', "
+        "'keylint.checks.kl8'))))"
     )
 
     def loaded(name: str) -> str:
@@ -115,5 +116,12 @@ def test_a_run_over_python_files_never_imports_the_deferred_rules(tmp_path) -> N
         out = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True)
         return out.stdout.strip().splitlines()[-1]
 
-    assert loaded("app.py") == "[]"
+    assert loaded("app.py") == "[]"  # no dotenv entry, no loop
     assert "kl701_spaces_around_equals" in loaded("notes.md")  # a dotenv block loads them
+    (tmp_path / "loop.py").write_text(
+        "import openai\nclient = openai.OpenAI()\nfor i in range(3):\n    try:\n"
+        '        client.chat.completions.create(model="gpt-4o", messages=[])\n'
+        "    except openai.RateLimitError:\n        continue\n",
+        encoding="utf-8",
+    )
+    assert "kl801_retries_disabled_in_loop" in loaded("loop.py")

@@ -64,13 +64,13 @@ class RunResult:
 
 
 def select_rules(
-    settings: Settings, extra_ignore: Sequence[str] = (), *, deferred: bool | None = None
+    settings: Settings, extra_ignore: Sequence[str] = (), *, group: str | None = "all"
 ) -> list[Rule]:
-    """The selected rules; ``deferred``: only those of the modules loaded up front (False)
-    or only the deferred ones (True, see checks.DEFERRED)."""
+    """The selected rules: all of them, or those of one group of modules (None: the ones
+    loaded up front; a checks.DEFERRED prefix: that group)."""
     from keylint.checks import all_rules, rules_in
 
-    rules = all_rules() if deferred is None else rules_in(deferred)
+    rules = all_rules() if group == "all" else rules_in(group)
     return [
         rule()
         for rule in rules
@@ -99,33 +99,39 @@ class Engine:
         self.prefilter = Prefilter.from_db(self.db)
         self.hidden = 0  # findings below --min-confidence in this process
         self.project_errors: list[tuple[str, str]] = []
+        self._loaded_groups: dict[str, list[Rule]] = {}
 
     @functools.cached_property
     def rules(self) -> list[Rule]:
         """Every selected rule (imports the deferred modules too)."""
-        return [*self._core_rules, *self._deferred_rules]
+        from keylint.checks import DEFERRED
+
+        return [*self._core_rules, *(r for g in DEFERRED for r in self._group_rules(g))]
 
     @functools.cached_property
     def _core_rules(self) -> list[Rule]:
         if self._given_rules is not None:
             return self._given_rules
-        return select_rules(self.settings, deferred=False)
+        return select_rules(self.settings, group=None)
 
-    @functools.cached_property
-    def _deferred_rules(self) -> list[Rule]:
-        """The selected rules of checks.DEFERRED's modules: imported when a file first
-        yields the fact they need (a .env file, a dotenv block in Markdown)."""
+    def _group_rules(self, group: str) -> list[Rule]:
+        """The selected rules of one checks.DEFERRED group, imported when a file first yields
+        the fact they need (a .env file or a dotenv block in Markdown, a loop)."""
         if self._given_rules is not None:
             return []
-        rules = select_rules(self.settings, deferred=True)
-        self._rule_types.update((r.code, type(r)) for r in rules)
+        rules = self._loaded_groups.get(group)
+        if rules is None:
+            rules = self._loaded_groups[group] = select_rules(self.settings, group=group)
+            self._rule_types.update((r.code, type(r)) for r in rules)
         return rules
 
     @functools.cached_property
-    def _deferred_needs(self) -> tuple[type, ...]:
+    def _deferred_needs(self) -> list[tuple[str, type]]:
+        """(group, the fact type its rules need) for each checks.DEFERRED group."""
         import keylint.facts
+        from keylint.checks import DEFERRED
 
-        return tuple(getattr(keylint.facts, name) for name in _deferred_fact_names())
+        return [(group, getattr(keylint.facts, fact)) for group, fact in DEFERRED.items()]
 
     @functools.cached_property
     def file_rules(self) -> list[Rule]:
@@ -134,14 +140,14 @@ class Engine:
         return [r for r in self._core_rules if not isinstance(r, ProjectRule)]
 
     def _rules_for(self, facts: Sequence[Fact]) -> list[Rule]:
-        """The file rules to run on a file that yielded ``facts``: those of the deferred
-        modules only when it yields a fact they need (loading them on the first such file),
-        and a rule that declares ``needs`` only when the file yields that fact."""
-        rules = self.file_rules
-        needs = self._deferred_needs
-        if needs and any(isinstance(fact, needs) for fact in facts):
-            rules = [*rules, *self._deferred_rules]
+        """The file rules to run on a file that yielded ``facts``: a deferred group's only
+        when the file yields the fact they need (importing them on the first such file),
+        and any rule that declares ``needs`` only when the file yields that fact."""
         present = {type(fact) for fact in facts}
+        rules = self.file_rules
+        for group, needed in self._deferred_needs:
+            if needed in present:
+                rules = [*rules, *self._group_rules(group)]
         return [r for r in rules if r.needs is None or r.needs in present]
 
     @functools.cached_property
@@ -435,12 +441,6 @@ class Engine:
         finally:
             scheduler.close()
         return results
-
-
-def _deferred_fact_names() -> tuple[str, ...]:
-    from keylint.checks import DEFERRED
-
-    return tuple(DEFERRED.values())
 
 
 def defines_env(path: str) -> bool:

@@ -31,31 +31,33 @@ def rule_module_names() -> tuple[str, ...]:
 # Rule modules the engine imports only when a file yields the fact their rules need (each
 # rule says so itself: ``Rule.needs``; a test holds the two together), by module-name prefix:
 # a run over Python files never loads the dotenv-syntax rules.
-DEFERRED = {"kl7": "DotenvEntry"}
+# The dotenv-syntax rules read dotenv entries; the rate-limit rules read loops.
+DEFERRED = {"kl7": "DotenvEntry", "kl8": "Loop"}
 
 
-def deferred(module: str) -> bool:
-    return module.startswith(tuple(DEFERRED))
+def group_of(module: str) -> str | None:
+    """The DEFERRED group (module-name prefix) of a rule module; None: loaded up front."""
+    return next((prefix for prefix in DEFERRED if module.startswith(prefix)), None)
 
 
 @functools.cache
 def all_rules() -> tuple[type[Rule], ...]:
-    rules = [*rules_in(False), *rules_in(True)]
+    rules = [rule for group in (None, *DEFERRED) for rule in rules_in(group)]
     if len({rule.code for rule in rules}) != len(rules):
         raise RuntimeError("duplicate rule code")
     return tuple(sorted(rules, key=lambda rule: rule.code))
 
 
 @functools.cache
-def rules_in(deferred_modules: bool) -> tuple[type[Rule], ...]:
-    """The rules of the modules loaded up front (False) or of the deferred ones (True)."""
+def rules_in(group: str | None) -> tuple[type[Rule], ...]:
+    """The rules of one DEFERRED group's modules, or (None) of the modules loaded up front."""
     # base (facts, analysis) is imported here, not with the package: checking a
     # configuration's selectors lists the modules without loading the rule layer.
     from keylint.checks.base import ProjectRule, Rule
 
     found: dict[str, type[Rule]] = {}
     for name in rule_module_names():
-        if deferred(name) != deferred_modules:
+        if group_of(name) != group:
             continue
         module = importlib.import_module(f"{__name__}.{name}")
         for obj in vars(module).values():

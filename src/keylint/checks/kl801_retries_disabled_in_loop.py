@@ -56,6 +56,7 @@ class RetriesDisabledInLoop(Rule):
     code = "KL801"
     name = "retries-disabled-in-loop"
     category = Category.RATE_LIMIT
+    needs = Loop  # reads loops only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A client with max_retries=0 is called in a loop that does not retry itself."
     examples = (

@@ -57,6 +57,7 @@ class RetryWithoutBackoff(Rule):
     code = "KL802"
     name = "retry-without-backoff"
     category = Category.RATE_LIMIT
+    needs = Loop  # reads loops only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A retry on the rate-limit error with no wait between attempts, or no end."
     examples = (

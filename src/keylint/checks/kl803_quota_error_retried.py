@@ -53,6 +53,7 @@ class QuotaErrorRetried(Rule):
     code = "KL803"
     name = "quota-error-retried"
     category = Category.RATE_LIMIT
+    needs = Loop  # reads loops only: deferred (checks.DEFERRED)
     severity = Severity.WARNING
     summary = "A loop retries every 429, including the billing error no retry fixes."
     examples = (
