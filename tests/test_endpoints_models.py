@@ -484,3 +484,57 @@ def test_quoted_models_finds_what_the_alternation_regex_found() -> None:
         ]
         raw = rng.choice(["", " ", "\udc80"]).join(pieces)
         assert list(idx.quoted_models(raw)) == [m.span() for m in regex.finditer(raw)]
+
+
+def test_misspelt_host_lookup_by_length_finds_what_a_walk_of_the_hosts_finds() -> None:
+    """KL402 compares a host only with provider hosts one letter longer or shorter or of
+    its length; the answer is the first host a walk over all of them finds."""
+    import random
+
+    from keylint.checks import kl4_endpoints
+    from keylint.checks.kl4_endpoints import osa_distance
+    from keylint.checks.kl402_misspelt_provider_host import (
+        _MIN_TYPO_LENGTH,
+        MisspeltProviderHost,
+        _domain,
+    )
+    from keylint.providers import load
+
+    db = load()
+    idx = kl4_endpoints.index(db)
+
+    class Ctx:
+        pass
+
+    ctx = Ctx()
+    ctx.db = db  # type: ignore[attr-defined]
+
+    def walk(host: str):
+        for known, provider in idx.exact_hosts.items():
+            if (
+                len(known) >= _MIN_TYPO_LENGTH
+                and _domain(known) != _domain(host)
+                and osa_distance(host, known, 2) == 1
+            ):
+                return known, provider
+        return None
+
+    rng = random.Random(3)
+    probes = []
+    for known in idx.exact_hosts:
+        for _ in range(6):
+            i = rng.randrange(len(known))
+            c = rng.choice("aeiostx.-")
+            probes += [
+                known[:i] + c + known[i:],
+                known[:i] + known[i + 1 :],
+                known[:i] + c + known[i + 1 :],
+            ]
+    rule = MisspeltProviderHost()
+    found = 0
+    for host in probes:
+        if kl4_endpoints.provider_for_host(db, host) is not None:
+            continue
+        assert rule._near(ctx, idx, host) == walk(host), host  # type: ignore[arg-type]
+        found += walk(host) is not None
+    assert found > 100

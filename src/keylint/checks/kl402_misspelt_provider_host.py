@@ -28,6 +28,16 @@ def _domain(host: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
+def _hosts_by_length(idx: Index) -> dict[int, list[tuple[int, str, str, Provider]]]:
+    """The provider hosts a typo can be of, by length: (place in the data, host, its
+    domain, provider)."""
+    table: dict[int, list[tuple[int, str, str, Provider]]] = {}
+    for place, (known, provider) in enumerate(idx.exact_hosts.items()):
+        if len(known) >= _MIN_TYPO_LENGTH:
+            table.setdefault(len(known), []).append((place, known, _domain(known), provider))
+    return table
+
+
 class MisspeltProviderHost(Rule):
     """A provider API host written wrong: `api.openai.org`, `api.anthropic.ai`.
 
@@ -104,12 +114,17 @@ class MisspeltProviderHost(Rule):
     def _near(self, ctx: FileContext, idx: Index, host: str) -> tuple[str, Provider] | None:
         if provider_for_host(ctx.db, host) is not None:
             return None
-        for known, provider in idx.exact_hosts.items():
-            if (
-                len(known) >= _MIN_TYPO_LENGTH
-                and _domain(known) != _domain(host)
-                and osa_distance(host, known, 2) == 1
-            ):
+        # One edit changes the length by one at most: only hosts of those lengths, in the
+        # data's order (the first one a letter away wins, as a walk of the data finds it).
+        by_length = per_db(ctx.db, "kl402-hosts-by-length", lambda: _hosts_by_length(idx))
+        domain = _domain(host)
+        candidates = sorted(
+            entry
+            for length in (len(host) - 1, len(host), len(host) + 1)
+            for entry in by_length.get(length, ())
+        )
+        for _place, known, known_domain, provider in candidates:
+            if known_domain != domain and osa_distance(host, known, 2) == 1:
                 return known, provider
         return None
 
