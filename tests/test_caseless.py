@@ -47,6 +47,10 @@ def test_a_pattern_spelling_upper_case_is_searched_folded() -> None:
         ("ſecret", "SECRET"),  # U+017F folds to s under IGNORECASE
         ("Key", "key"),  # the Kelvin sign folds to k
         ("clé", "CLÉ"),
+        (r"\x41", "a"),  # an escape that stands for a letter
+        (r"[@-_]x", "AX"),  # a range reaching into A-Z
+        (r"ı_key", "I_KEY"),  # dotless i folds to I
+        ("contraseña|key", "MY_KEY"),  # other non-ASCII letters leave ASCII text alone
     ],
 )
 def test_what_lower_casing_cannot_answer_is_searched_folded(source: str, text: str) -> None:

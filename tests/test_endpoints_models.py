@@ -538,3 +538,17 @@ def test_misspelt_host_lookup_by_length_finds_what_a_walk_of_the_hosts_finds() -
         assert rule._near(ctx, idx, host) == walk(host), host  # type: ignore[arg-type]
         found += walk(host) is not None
     assert found > 100
+
+
+def test_a_host_spelt_with_letters_that_fold_to_ascii_is_still_a_url() -> None:
+    """`ı`, `İ`, `ſ` and the Kelvin sign fold to ASCII letters: URLs holding them are found
+    (non-ASCII values are searched with IGNORECASE proper), and KL402 reports the host."""
+    source = (
+        "import openai\n"
+        'c = openai.OpenAI(base_url="https://api.openaı.com/v1")\n'
+        'd = openai.OpenAI(base_url="https://api.anthropİc.com/v1")\n'
+        'e = openai.OpenAI(base_url="httpſ://api.opemai.com/v1")\n'
+        'f = openai.OpenAI(base_url="https://api.\u212aroq.com/v1")\n'
+    )
+    found = positions(lint("app.py", source), "KL402")
+    assert found[:3] == [(2, 37), (3, 37), (4, 37)]

@@ -125,3 +125,13 @@ def test_a_run_never_imports_deferred_rules_it_does_not_need(tmp_path) -> None:
         encoding="utf-8",
     )
     assert "kl801_retries_disabled_in_loop" in loaded("loop.py")
+
+
+def test_rule_modules_are_listed_as_the_import_system_lists_them() -> None:
+    import pkgutil
+
+    import keylint.checks
+    from keylint.checks import rule_module_names
+
+    listed = sorted(i.name for i in pkgutil.iter_modules(keylint.checks.__path__))
+    assert list(rule_module_names()) == [name for name in listed if name.startswith("kl")]

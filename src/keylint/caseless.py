@@ -7,8 +7,9 @@ upper-case letter and no inline flag of its own, ``pattern`` under IGNORECASE ma
 exactly where the case-sensitive pattern matches the lower-cased text (same length, same
 offsets), so that is what runs. The IGNORECASE form is compiled only when a text needs it:
 non-ASCII text, or a pattern that spells an upper-case letter (the lower-cased text never
-holds one), a non-ASCII character (``ſ`` folds to ``s``) or an inline flag (``(?-i:EXAMPLE)``
-turns the folding off for a part).
+holds one, nor can a range like ``[@-_]`` or an escape like ``\x41`` that reaches one), one
+of the four non-ASCII letters IGNORECASE matches with ASCII ones (``ſ`` with ``s``) or an
+inline flag (``(?-i:EXAMPLE)`` turns the folding off for a part).
 
 Both methods answer a bool, never a match: a match of the lower-cased text would hand its
 caller text that is not in the file.
@@ -22,6 +23,22 @@ from collections.abc import Iterator
 _ESCAPE = re.compile(r"\\.")
 _UPPER = re.compile("[A-Z]")
 _INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+# The four non-ASCII letters IGNORECASE matches with ASCII ones (the `re` documentation:
+# `İ`, `ı`, `ſ` and the Kelvin sign): other non-ASCII letters never match ASCII text.
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+# Escapes that can stand for a letter: `\x41`, `\u0041`, `\N{...}`, octal `\101`.
+_LETTER_ESCAPE = re.compile(r"\\[xuUN0-9]")
+_CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")
+_RANGE = re.compile(r"(\\?.)-(\\?[^\]])")
+
+
+def _range_covers_upper(source: str) -> bool:
+    """A character class range reaching into A-Z without naming a letter (`[@-_]`)."""
+    for cls in _CLASS.findall(source):
+        for low, high in _RANGE.findall(cls[1:-1]):
+            if ord(low[-1]) <= ord("Z") and ord(high[-1]) >= ord("A"):
+                return True
+    return False
 
 
 class CaselessPattern:
@@ -37,8 +54,10 @@ class CaselessPattern:
         # a non-ASCII character or an inline flag: only the IGNORECASE form answers right.
         self._only_folded = (
             _UPPER.search(_ESCAPE.sub("", source)) is not None
-            or not source.isascii()
+            or (not source.isascii() and not _FOLDS_TO_ASCII.isdisjoint(source))
             or _INLINE_FLAGS.search(source) is not None
+            or _LETTER_ESCAPE.search(source) is not None
+            or _range_covers_upper(source)
         )
 
     def __repr__(self) -> str:

@@ -19,13 +19,18 @@ if TYPE_CHECKING:
 def rule_module_names() -> tuple[str, ...]:
     """``kl101_provider_key``…: the rule modules of this package, by file name (a listing of
     one directory; pkgutil's import and walk cost more than the listing)."""
-    names = {
-        entry.name.partition(".")[0]
-        for directory in __path__
-        for entry in os.scandir(directory)
-        if entry.name.startswith("kl") and entry.name.endswith((".py", ".pyc"))
-    }
-    return tuple(sorted(names))
+    if not all(os.path.isdir(directory) for directory in __path__):
+        import pkgutil  # installed in a zip (zipapp, zipimport): ask the import system
+
+        found = {info.name for info in pkgutil.iter_modules(__path__)}
+    else:
+        found = {
+            entry.name.partition(".")[0]
+            for directory in __path__
+            for entry in os.scandir(directory)
+            if entry.name.endswith((".py", ".pyc"))
+        }
+    return tuple(sorted(name for name in found if name.startswith("kl")))
 
 
 # Rule modules the engine imports only when a file yields the fact their rules need (each
