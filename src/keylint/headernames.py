@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 
+from keylint.distance import osa_distance
+
 # Header names that are right as written, and the ones whose near misses are still taken
 # as (misspelt) header names: `Authorisation`, `x_api_key`, `anthropic_version`.
 _KNOWN_HEADERS = frozenset(
@@ -21,22 +23,6 @@ _KNOWN_HEADERS = frozenset(
     }
 )
 _NEAR_HEADERS = ("authorization", "x-api-key", "x-goog-api-key", "anthropic-version")
-
-
-def _distance(a: str, b: str, limit: int = 3) -> int:
-    """Edit distance with adjacent transpositions, capped at ``limit``."""
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    before: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], before[j - 2] + 1)
-        before, previous = previous, current
-    return min(previous[-1], limit)
 
 
 # A near miss keeps one of these pieces of the name it misses: a cheap test that spares the
@@ -57,4 +43,4 @@ def is_header_name(name: str) -> bool:
         return True
     if not any(piece in norm for piece in _NEAR_PIECES):
         return False
-    return any(_distance(norm, k) <= (2 if len(k) > 9 else 1) for k in _NEAR_HEADERS)
+    return any(osa_distance(norm, k) <= (2 if len(k) > 9 else 1) for k in _NEAR_HEADERS)

@@ -825,40 +825,34 @@ class _PairIndex:
         yield "c", compact(upper)
         yield "n", name
         if sdk_reads:
-            data = self.data
-            near = data.near_sdk(name)
-            if near is not None:
-                yield "t", near.target
-            wrong = data.wrong.get(upper)
-            for intended in wrong.intended if wrong else ():
-                yield "t", intended
-            legacy = data.legacy.get(upper)
-            if legacy is not None and legacy.replacement:
-                yield "t", legacy.replacement
+            yield from (("t", target) for target in self._data_targets(name, upper))
         if len(upper) >= 8:  # a slip keeps the length within one: keyed by it too
             yield "p", (len(upper), upper[:3])
             yield "s", (len(upper), upper[-3:])
 
     def _read_keys(self, read: str) -> Iterator[tuple[str, object]]:
         """The keys of the definitions a read name pairs with."""
-        data = self.data
         upper = read.strip().upper()
         yield "u", upper
         yield "c", compact(upper)
         yield "t", read  # definitions that near-miss it (an SDK's or a documented name)
-        near = data.near_sdk(read)
-        if near is not None:
-            yield "n", near.target
-        wrong = data.wrong.get(upper)
-        for intended in wrong.intended if wrong else ():
-            yield "n", intended
-        legacy = data.legacy.get(upper)
-        if legacy is not None and legacy.replacement:
-            yield "n", legacy.replacement
+        yield from (("n", target) for target in self._data_targets(read, upper))
         if len(upper) >= 8:
             for n in (len(upper) - 1, len(upper), len(upper) + 1):
                 yield "p", (n, upper[:3])
                 yield "s", (n, upper[-3:])
+
+    def _data_targets(self, name: str, upper: str) -> Iterator[str]:
+        """The names the SDK data says ``name`` stands for: the SDK name it near-misses, the
+        names a known wrong name was meant as, the replacement of a legacy name."""
+        near = self.data.near_sdk(name)
+        if near is not None:
+            yield near.target
+        wrong = self.data.wrong.get(upper)
+        yield from wrong.intended if wrong else ()
+        legacy = self.data.legacy.get(upper)
+        if legacy is not None and legacy.replacement:
+            yield legacy.replacement
 
     def of(self, read: str) -> set[str]:
         return self._pairs.get(read, set())

@@ -19,6 +19,7 @@ import ahocorasick_rs
 from keylint.analysis import ValueUse
 from keylint.caseless import LazyPattern
 from keylint.checks.base import FileContext
+from keylint.distance import osa_distance as osa_distance  # used by KL402, KL5xx
 from keylint.facts import Span, Value
 from keylint.findings import Confidence, Severity
 from keylint.providers import LiteralFinder, Provider, ProviderDB
@@ -429,25 +430,6 @@ def file_mentions(ctx: FileContext, provider: Provider) -> bool:
     return any(h and h in lower for h in hosts) or any(
         re.search(rf"(?:import|from)\s+{re.escape(p)}\b", lower) for p in packages
     )
-
-
-def osa_distance(a: str, b: str, limit: int = 3) -> int:
-    """Optimal string alignment distance (a transposition counts 1), capped at ``limit``."""
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) >= limit:
-            return limit
-        previous2, previous = previous, current
-    return min(previous[-1], limit)
 
 
 # --- models ------------------------------------------------------------------------------
