@@ -1,7 +1,9 @@
 """The rules: one module per rule, found by name (``kl<code>_<name>.py``).
 
-The registry imports every ``kl*`` module of this package and collects its ``Rule``
-subclasses, so adding a rule is adding one module: nothing else to register.
+The registry imports the ``kl*`` modules of this package and collects their ``Rule``
+subclasses, so adding a rule is adding one module: nothing else to register. The modules of
+a ``DEFERRED`` group (the dotenv-syntax rules, the rate-limit rules) are imported by the
+engine only when a file yields the fact their rules need; ``all_rules()`` imports them all.
 """
 
 from __future__ import annotations
