@@ -77,13 +77,21 @@ def test_the_dfa_built_after_enough_bytes_answers_as_the_nfa(monkeypatch) -> Non
 
     files = [p for p in (ROOT / "tests").rglob("*") if p.is_file() and p.stat().st_size < 200_000]
     files += [p for p in (ROOT / "demo").rglob("*") if p.is_file()]
-    nfa = Engine(Settings()).prefilter
-    threshold = prefilter._DFA_AFTER_BYTES
-    monkeypatch.setattr(prefilter, "_DFA_AFTER_BYTES", 1)
-    switching = Engine(Settings()).prefilter
     assert len(files) > 100
-    for path in files:
-        data = path.read_bytes()
-        code = path.suffix in (".py", ".ipynb")
-        assert switching.interesting(data, code) == nfa.interesting(data, code), path
-    assert nfa._scanned < threshold  # the bundled files never made it switch
+    inputs = [(p.read_bytes(), p.suffix in (".py", ".ipynb")) for p in files]
+    # The threshold is read at each scan: the NFA answers with it out of reach, the DFA
+    # with it at one byte.
+    monkeypatch.setattr(prefilter, "_DFA_AFTER_BYTES", 10**12)
+    nfa = Engine(Settings()).prefilter
+    expected = [nfa.interesting(data, code) for data, code in inputs]
+    assert nfa._scanned > 1_000_000  # all of it scanned on the NFA
+    monkeypatch.setattr(prefilter, "_DFA_AFTER_BYTES", 1)
+    dfa = Engine(Settings()).prefilter
+    dfa.interesting(b"x", False)  # one byte reaches the threshold: the DFA is built
+    built = dfa._automaton
+    assert [dfa.interesting(data, code) for data, code in inputs] == expected
+    assert dfa._automaton is built and built is not nfa._automaton
+    for data, _code in inputs:  # and every hit of every word, not only the answers
+        lowered = data.lower()
+        hits = sorted(built.find_matches_as_indexes(lowered, overlapping=True))
+        assert hits == sorted(nfa._automaton.find_matches_as_indexes(lowered, overlapping=True))

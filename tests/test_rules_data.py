@@ -157,7 +157,7 @@ def test_has_key_agrees_with_find_keys_when_a_rejected_match_overlaps_a_key(fmt)
 
 
 def test_a_bad_common_pattern_fails_at_load_not_at_first_use(tmp_path: Path) -> None:
-    """common.yaml's case-insensitive patterns compile on first use (caseless.py); the load
+    """common.yaml's case-insensitive patterns compile on first use (patterns.py); the load
     of data not yet validated still compiles each one."""
     (tmp_path / "providers").mkdir()
     text = (data_dir() / "common.yaml").read_text()

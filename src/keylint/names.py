@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from keylint.caseless import CaselessPattern
+from keylint.patterns import CaselessPattern
 from keylint.providers import LiteralFinder, Provider, ProviderDB
 
 T = TypeVar("T")

@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from keylint.caseless import CaselessPattern
+from keylint.patterns import CaselessPattern
 
 
 class DataError(Exception):

@@ -5,10 +5,10 @@ import re
 import string
 from collections.abc import Iterator
 
-from keylint.caseless import LazyPattern
 from keylint.checks import keys
 from keylint.checks.base import Example, FileContext, Rule
 from keylint.findings import Category, Finding, Secret, Severity
+from keylint.patterns import LazyPattern
 
 
 def _fake(n: int, seed: str) -> str:

@@ -17,11 +17,11 @@ from typing import Any
 import ahocorasick_rs
 
 from keylint.analysis import ValueUse
-from keylint.caseless import LazyPattern
 from keylint.checks.base import FileContext
 from keylint.distance import osa_distance as osa_distance  # used by KL402, KL5xx
 from keylint.facts import Span, Value
 from keylint.findings import Confidence, Severity
+from keylint.patterns import LazyPattern
 from keylint.providers import LiteralFinder, Provider, ProviderDB
 from keylint.source import FileKind
 

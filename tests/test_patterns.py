@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keylint.caseless import CaselessPattern
+from keylint.patterns import CaselessPattern
 from keylint.providers import load
 
 COMMON = load().common
@@ -65,7 +65,7 @@ def test_compiled_only_on_first_use() -> None:
 
 
 def test_lazy_pattern_compiles_on_first_use_and_answers_as_re() -> None:
-    from keylint.caseless import LazyPattern
+    from keylint.patterns import LazyPattern
 
     broken = LazyPattern("(")  # nothing is compiled at definition
     with pytest.raises(re.error):
