@@ -8,6 +8,7 @@ applies it. The Unicode tables below are facts about text, not about providers.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -809,6 +810,28 @@ class DetectSecrets:
         for name, module in _PLUGIN_MODULES.items():
             mod = importlib.import_module(f"detect_secrets.plugins.{module}")
             self.plugins[name] = getattr(mod, name)()
+        self.charsets = {
+            name: frozenset(plugin.charset)
+            for name, plugin in self.plugins.items()
+            if hasattr(plugin, "entropy_limit")
+        }
+        assert not any(c.isspace() for chars in self.charsets.values() for c in chars)
+        self.keyword = self.plugins["KeywordDetector"]
+        self.keyword_word = _keyword_word(importlib.import_module("detect_secrets.plugins.keyword"))
+
+    def _may_find(self, name: str, wanted: str) -> bool:
+        """False when plugin ``name`` can never report ``wanted``, whatever the line (a cheap
+        bound: a 60,000-line .env asks about thousands of values).
+
+        An entropy plugin reports a quoted run of its charset (no whitespace, so the run is
+        ``wanted`` itself) whose Shannon entropy is above its limit; that entropy is at most
+        log2 of the number of distinct characters, and the hex plugin only lowers it."""
+        plugin = self.plugins[name]
+        limit = getattr(plugin, "entropy_limit", None)
+        if limit is None:
+            return True
+        distinct = set(wanted)
+        return distinct <= self.charsets[name] and math.log2(len(distinct) or 1) > limit
 
     def _filtered(self, secret: str, line: str, plugin: Any, path: str, *, indirect: bool) -> bool:
         """detect-secrets' default heuristic filters (``detect_secrets.filters.heuristic``)."""
@@ -829,10 +852,15 @@ class DetectSecrets:
         """The secret type a named-value plugin (keyword, entropy) reports for ``wanted`` on
         one of ``lines`` (each with the file name that sets its syntax), after the filters;
         None when detect-secrets does not agree."""
+        plugins = [name for name in _NAMED_VALUE_PLUGINS if self._may_find(name, wanted)]
+        if not plugins:
+            return None
         for line, filename in lines:
             STATS["named-value lines"] += 1
-            for name in _NAMED_VALUE_PLUGINS:
+            for name in plugins:
                 plugin = self.plugins[name]
+                if plugin is self.keyword and not self.keyword_word.search(line):
+                    continue  # no denylist word: none of its regexes can match
                 for found in plugin.analyze_line(filename=filename, line=line):
                     secret = found.secret_value or ""
                     if secret.strip() != wanted:
@@ -871,6 +899,17 @@ class DetectSecrets:
         if plugin.analyze_line(filename="keylint.txt", line=line):
             return str(plugin.secret_type)
         return None
+
+
+def _keyword_word(keyword: Any) -> re.Pattern[str]:
+    """A regex that any line the keyword plugin can match contains: its DENYLIST words,
+    ignoring case (some of its regexes match them in lowercase only), when every one of its
+    regexes requires them (detect-secrets 1.5); otherwise one that matches every line."""
+    words = "|".join(keyword.DENYLIST)
+    tables = (*keyword.REGEX_BY_FILETYPE.values(), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+    if all(f"({words})" in regex.pattern for table in tables for regex in table):
+        return re.compile(words, re.IGNORECASE)
+    return re.compile("")
 
 
 @functools.cache
