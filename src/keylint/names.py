@@ -59,23 +59,44 @@ def _answer(
     return known
 
 
+def _no_secret_word(name: str | None, db: ProviderDB) -> bool:
+    """True for a name none of the name predicates can accept: an ASCII name with no word of
+    ``secret_name_words`` (``key``, ``token``, ``pass``…) that is no provider's env name.
+    Most names are such names, and this spares them the patterns and the cache (a 60,000-line
+    .env has 60,000 different names). A non-ASCII name is always asked of the patterns,
+    which fold ``ſ`` and ``K`` as ``s`` and ``k``."""
+    return not name or (
+        name.isascii()
+        and db.common.secret_name_words.search(name.lower()) is None
+        and name not in db.env_to_provider
+    )
+
+
 def is_key_slot(name: str | None, db: ProviderDB) -> bool:
+    if _no_secret_word(name, db):
+        return False
     return _answer("key-slot", name, db, _is_key_slot)
 
 
 def is_strong_key_slot(name: str | None, db: ProviderDB) -> bool:
     """``api_key``, ``OPENAI_API_KEY``, ``GITHUB_TOKEN``, ``openai_key``: surely a credential."""
+    if _no_secret_word(name, db):
+        return False
     return _answer("strong-key-slot", name, db, _is_strong_key_slot)
 
 
 def is_secret_name(name: str | None, db: ProviderDB) -> bool:
     """Names detect-secrets' keyword plugin would treat as holding a secret (minus ids)."""
+    if _no_secret_word(name, db):
+        return False
     return _answer("secret-name", name, db, _is_secret_name)
 
 
 def is_password_name(name: str | None, db: ProviderDB) -> bool:
     """A password name detect-secrets' keyword plugin has no word for (``adminPass``,
     ``passphrase``, ``user_auth``, ``credentials``): ``password_name_pattern``."""
+    if _no_secret_word(name, db):
+        return False
     return _answer("password-name", name, db, _is_password_name)
 
 

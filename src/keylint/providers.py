@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from keylint.patterns import CaselessPattern
+from keylint.patterns import CaselessPattern, LazyPattern
 
 
 class DataError(Exception):
@@ -134,6 +134,8 @@ class Common:
     secret_name: CaselessPattern
     not_secret_name: CaselessPattern
     password_name: CaselessPattern
+    # `key|token|…`: searched on a lower-cased ASCII name before the name patterns
+    secret_name_words: LazyPattern
 
     def caseless(self) -> Iterator[tuple[str, CaselessPattern]]:
         yield from (("placeholder_patterns", p) for p in self.placeholder_patterns)
@@ -425,6 +427,11 @@ def _common(data: Mapping[str, Any], where: str) -> Common:
         secret_name=caseless("secret_name_pattern"),
         not_secret_name=caseless("not_secret_name_pattern"),
         password_name=caseless("password_name_pattern"),
+        secret_name_words=LazyPattern(
+            "|".join(
+                re.escape(str(w).lower()) for w in _require(data, "secret_name_words", list, where)
+            )
+        ),
     )
 
 
