@@ -1,3 +1,3 @@
-from keylint.cli import main
+from keylint.cli import entry
 
-main()
+entry()

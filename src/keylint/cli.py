@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sys
@@ -106,6 +107,36 @@ def _interrupted() -> NoReturn:
     clear_active()
     click.echo("keylint: interrupted", err=True)
     sys.exit(130)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Exit without the interpreter's teardown, as mypy does: freeing a big run's objects
+    one by one took 0.3 s of a 3.6 s run on a 2 MB .env. Everything keylint writes is
+    complete by now (reports, ``-o`` files and caches are written and closed, the pool is
+    shut down); only the standard streams are flushed here."""
+    if code is None:
+        status = EXIT_OK
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): the message on stderr, status 1, as Python does
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (`keylint . | head`) or stream: nothing more to say to it
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
+
+
+def entry() -> NoReturn:
+    """The ``keylint`` command and ``python -m keylint``: :func:`main`, then a hard exit
+    (:func:`main` itself returns or raises ``SystemExit``, for callers in a process that
+    goes on)."""
+    try:
+        main()
+    except SystemExit as done:
+        _exit_now(done.code)
+    _exit_now(EXIT_OK)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
