@@ -101,8 +101,36 @@ _COLON_KEY = re.compile(r"[\w.-]+(?=:)")
 def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
     facts: list[Fact] = []
     for entry in _Lexer(file).entries():
-        facts.extend(_facts(file, entry))
+        if isinstance(entry, _Entry):
+            facts.extend(_facts(file, entry))
+        else:
+            facts.extend(_simple_facts(file, entry))
     return facts
+
+
+def _simple_facts(file: SourceFile, match: re.Match[str]) -> tuple[Fact, Fact, Fact]:
+    """The facts of a ``KEY=value`` line (:data:`_SIMPLE`), built straight from the match:
+    what :func:`_facts` gives for it, without the lexer's entry (most lines of a big .env
+    are such lines)."""
+    start, key_end = match.span(1)
+    value_start, end = match.span(2)
+    line, column = file.position(start)
+    base = start - column
+    key, raw = match.group(1, 2)
+    key_span = Span(line, column, line, key_end - base)
+    value = Value(
+        span=Span(line, value_start - base, line, end - base),
+        value=raw,
+        raw=raw,
+        name=key,
+        origin=Origin.DOTENV,
+        context=Context.CONFIG,
+        name_span=key_span,
+    )
+    entry = DotenvEntry(
+        key=key, key_span=key_span, line_span=Span(line, column, line, end - base), value=value
+    )
+    return entry, value, EnvDef(key, key_span, Context.CONFIG, "dotenv", value)
 
 
 @dataclass
@@ -154,7 +182,8 @@ class _Lexer:
             return end + 2
         return min(end + 1, len(self.text))
 
-    def entries(self) -> Iterator[_Entry]:
+    def entries(self) -> Iterator[_Entry | re.Match[str]]:
+        """Each statement: an entry, or the match of a plain ``KEY=value`` line."""
         text = self.text
         while True:
             match = _MULTILINE_WS.match(text, self.pos)
@@ -165,6 +194,12 @@ class _Lexer:
                 self.pos = self.next_line(self.pos)
                 continue
             swallowed = self.pos < self.swallow_end
+            simple = None if swallowed else _SIMPLE.match(text, self.pos)
+            if simple is not None:
+                end = simple.end()
+                self.pos = end + 2 if text.startswith("\r\n", end) else min(end + 1, len(text))
+                yield simple
+                continue
             entry = self.statement()
             if entry is not None:
                 if swallowed:
