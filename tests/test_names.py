@@ -123,3 +123,41 @@ def test_unicode_names_that_fold_to_secret_words_are_still_secret_names() -> Non
     assert names.is_secret_name("ſecret", DB)
     assert names.is_key_slot("api_\u212aey", DB)
     assert not names.is_secret_name("ALPHA_QUEUE_ALPHA_12", DB)
+
+
+def test_one_search_finds_every_name_a_standalone_context_matches() -> None:
+    """KL106 asks ``standalone_context`` before each format's context pattern."""
+    import random
+
+    pieces = [
+        "SNYK",
+        "snyk",
+        "OKTA",
+        "okta",
+        "API",
+        "OAUTH",
+        "TOKEN",
+        "KEY",
+        "_",
+        "-",
+        ".",
+        "ALIYUN",
+        "Alibaba",
+        "MAILGUN",
+        "sumo",
+        "BUNDLE",
+        "GEMS",
+        "ENTERPRISE",
+        "__CONTRIBSYS__COM",
+        "ALPHA",
+        "x",
+    ]
+    rng = random.Random(5)
+    samples = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(5000)]
+    assert DB.standalone_formats
+    hits = 0
+    for name in samples:
+        expected = any(f.context and f.context.search(name) for f in DB.standalone_formats)
+        hits += expected
+        assert bool(DB.standalone_context.search(name)) is expected, name
+    assert hits > 500

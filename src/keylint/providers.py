@@ -256,6 +256,21 @@ class ProviderDB:
         return tuple(k for k in self.key_formats if k.standalone and k.context_pattern)
 
     @functools.cached_property
+    def standalone_context(self) -> re.Pattern[str]:
+        """One regex that matches a name wherever some standalone format's context pattern
+        does: each pattern as an alternative, a leading ``(?i)`` scoped to it. A pattern
+        this cannot join (another global flag, a back-reference) makes it match every name,
+        so each pattern is then asked."""
+        parts = []
+        for fmt in self.standalone_formats:
+            source = fmt.context_pattern or ""
+            flags, body = ("i", source[4:]) if source.startswith("(?i)") else ("", source)
+            if (body.startswith("(?") and body[2:3].isalpha()) or _BACKREFERENCE.search(body):
+                return re.compile("")
+            parts.append(f"(?{flags}:{body})")
+        return re.compile("|".join(parts) or "(?!)")
+
+    @functools.cached_property
     def env_to_provider(self) -> dict[str, Provider]:
         """Env var names that hold a provider's key."""
         return {name: p for p in self.providers for name in p.key_env}
@@ -345,6 +360,9 @@ def _require(data: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     if not isinstance(value, kind):
         raise DataError(f"{where}: '{key}' must be a {kind.__name__}")
     return value
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:

@@ -250,25 +250,30 @@ def contextual_format(value: Value, db: ProviderDB, line: str = "") -> KeyFormat
 
 def standalone_format(name: str | None, text: str, db: ProviderDB) -> KeyFormat | None:
     """The standalone context format (KL106) that a value under ``name`` is a key of."""
-    if not name or not db.standalone_formats:
-        return None
-    for fmt in _standalone_for_name(name, db):
+    for fmt in standalone_formats_for(name, db):
         if fmt.regex.fullmatch(text):
             return fmt
     return None
 
 
-def _standalone_for_name(name: str, db: ProviderDB) -> tuple[KeyFormat, ...]:
+def standalone_formats_for(name: str | None, db: ProviderDB) -> tuple[KeyFormat, ...]:
     """The standalone formats whose context pattern ``name`` matches, in data order; per
-    name once (a tree asks it of every named value: ~800,000 searches on the lib tree)."""
+    name once (a tree asks it of every named value: ~800,000 searches on the lib tree).
+    One search of all the context patterns first: most names match none (a big .env has
+    tens of thousands of names, each asked once)."""
+    if not name or not db.standalone_formats:
+        return ()
     cache: dict[str, tuple[KeyFormat, ...]] = per_db(db, "standalone-by-name", dict)
     found = cache.get(name)
     if found is None:
         if len(cache) > 65536:
             cache.clear()
-        found = cache[name] = tuple(
-            fmt for fmt in db.standalone_formats if fmt.context and fmt.context.search(name)
-        )
+        if not db.standalone_context.search(name):
+            found = cache[name] = ()
+        else:
+            found = cache[name] = tuple(
+                fmt for fmt in db.standalone_formats if fmt.context and fmt.context.search(name)
+            )
     return found
 
 

@@ -82,6 +82,8 @@ class NamedProviderKey(Rule):
         for value in ctx.of(Value):
             if value.dynamic or not value.name or (value.is_template and rendered):
                 continue
+            if not keys.standalone_formats_for(value.name, db):
+                continue  # most names: no format's context (`SNYK_TOKEN`) is in them
             kt = keys.key_text(value)
             text = kt.text.strip()
             fmt = keys.standalone_format(value.name, text, db)
