@@ -184,6 +184,12 @@ class EnvData:
         return table
 
     @functools.cached_property
+    def _ends(self) -> frozenset[str]:
+        """Every first four (``^OPEN``) and last four (``_KEY$``) letters in
+        :attr:`_reads_by_ends`, whatever the length."""
+        return frozenset(end for _length, end in self._reads_by_ends)
+
+    @functools.cached_property
     def _alias_heads(self) -> tuple[str, ...]:
         return tuple(alias[0] for alias in self.aliases if alias)
 
@@ -252,6 +258,8 @@ class EnvData:
             return None  # the data's names of 10 letters or more, less one
         ends = self._reads_by_ends
         head, tail = "^" + upper[:4], upper[-4:] + "$"
+        if head not in self._ends and tail not in self._ends:
+            return None  # most names: no SDK name starts or ends as they do
         for length in (len(upper) - 1, len(upper), len(upper) + 1):
             first, last = ends.get((length, head)), ends.get((length, tail))
             if not first and not last:
@@ -715,24 +723,36 @@ class ProjectIndex:
     def _collect(self, ctx: FileContext) -> None:
         for dynamic in ctx.of(EnvDynamic):
             self._unseen.append((_home(ctx.file.path), dynamic.writes))
-        passed = [(f.name, f.value.span) for f in ctx.of(EnvDef) if f.value is not None]
-        for fact in ctx.facts:
-            if isinstance(fact, EnvRead) and counts_as_read(fact, ctx):
-                occ = Occurrence(fact.name, fact.span, ctx, fact)
+        # By type (EnvRead and EnvDef have no subclasses): reads and definitions each stay
+        # in file order, and the other facts of a big .env are not walked.
+        # The spans of the values each name is set to: a read inside one passes it on.
+        passed: dict[str, list[Span]] = {}
+        for f in ctx.of(EnvDef):
+            if f.value is not None:
+                passed.setdefault(f.name, []).append(f.value.span)
+        for read in ctx.of(EnvRead):
+            if counts_as_read(read, ctx):
+                occ = Occurrence(read.name, read.span, ctx, read)
                 self.reads.append(occ)
-                if not any(n == fact.name and _within(fact.span, v) for n, v in passed):
+                if not any(_within(read.span, v) for v in passed.get(read.name, ())):
                     self._consumers.setdefault(occ.name, []).append(occ)
                     if occ.case_insensitive:
                         self._consumers_ci.setdefault(occ.name.upper(), []).append(occ)
-            elif isinstance(fact, EnvDef) and fact.context.runs:
-                occ = Occurrence(fact.name, fact.span, ctx, fact)
-                self.defs.append(occ)
-                self._defs.setdefault(occ.name, []).append(occ)
-                self._defs_upper.setdefault(occ.name.upper(), []).append(occ)
+        defs, by_name, by_upper = self.defs, self._defs, self._defs_upper
+        for definition in ctx.of(EnvDef):
+            if definition.context.runs:
+                name = definition.name
+                occ = Occurrence(name, definition.span, ctx, definition)
+                defs.append(occ)
+                by_name.setdefault(name, []).append(occ)
+                by_upper.setdefault(name.upper(), []).append(occ)
 
     def is_read(self, name: str, near: Occurrence) -> bool:
         """Does code in ``near``'s directory tree read ``name``?"""
-        readers = [*self._consumers.get(name, ()), *self._consumers_ci.get(name.upper(), ())]
+        exact = self._consumers.get(name, ())
+        if not exact and not self._consumers_ci:  # most names, where no read ignores case
+            return False
+        readers = [*exact, *self._consumers_ci.get(name.upper(), ())]
         return any(related(o, near) for o in readers)
 
     def is_defined(
@@ -803,32 +823,36 @@ class _PairIndex:
     def __init__(self, data: EnvData, names: Iterable[str], reads: Iterable[str]) -> None:
         self.data = data
         self.order: dict[str, int] = {}
-        wanted: dict[tuple[str, object], list[str]] = {}
+        self._pairs: dict[str, set[str]] = {}
+        # The reads by key, one table per kind of key (a definition's keys are looked up
+        # without building them as tuples: a big .env has 60,000 definitions).
+        wanted: dict[str, dict[object, list[str]]] = {kind: {} for kind in "ucntps"}
         reads = list(reads)
         for read in reads:
-            for key in self._read_keys(read):
-                wanted.setdefault(key, []).append(read)
-        self._pairs: dict[str, set[str]] = {}
+            for kind, key in self._read_keys(read):
+                wanted[kind].setdefault(key, []).append(read)
+        by_upper, by_compact, by_name, by_target = (wanted[k] for k in "ucnt")
+        by_head, by_tail = wanted["p"], wanted["s"]
         # A definition pairs with a read through the SDK data only when the read is an SDK's
         # (or documented) name: without such reads, no definition needs its near-miss.
         sdk_reads = any(read.strip().upper() in data.known for read in reads)
         for i, name in enumerate(names):
             self.order[name] = i
-            for key in self._name_keys(name, sdk_reads):
-                for read in wanted.get(key, ()):
-                    self._pairs.setdefault(read, set()).add(name)
+            upper = name.strip().upper()
+            self._add(name, by_upper.get(upper))
+            self._add(name, by_compact.get(compact(upper)))
+            self._add(name, by_name.get(name))
+            if sdk_reads:
+                for target in self._data_targets(name, upper):
+                    self._add(name, by_target.get(target))
+            if len(upper) >= 8:  # a slip keeps the length within one: keyed by it too
+                self._add(name, by_head.get((len(upper), upper[:3])))
+                self._add(name, by_tail.get((len(upper), upper[-3:])))
 
-    def _name_keys(self, name: str, sdk_reads: bool) -> Iterator[tuple[str, object]]:
-        """The keys a defined name pairs under."""
-        upper = name.strip().upper()
-        yield "u", upper
-        yield "c", compact(upper)
-        yield "n", name
-        if sdk_reads:
-            yield from (("t", target) for target in self._data_targets(name, upper))
-        if len(upper) >= 8:  # a slip keeps the length within one: keyed by it too
-            yield "p", (len(upper), upper[:3])
-            yield "s", (len(upper), upper[-3:])
+    def _add(self, name: str, reads: list[str] | None) -> None:
+        if reads:  # rare: most definitions pair with no read
+            for read in reads:
+                self._pairs.setdefault(read, set()).add(name)
 
     def _read_keys(self, read: str) -> Iterator[tuple[str, object]]:
         """The keys of the definitions a read name pairs with."""
