@@ -27,10 +27,13 @@ from keylint.scheduler import PARALLEL_MIN_FILES
 from keylint.source import FileKind, SourceFile, detect_kind, transcode
 from keylint.source import decode as decode  # moved to source.py; run.py imports it here
 from keylint.span import Span
+from keylint.split import SPLIT_MIN_FACTS
 
 if TYPE_CHECKING:
     from keylint.checks.base import FileContext, ProjectRule, Rule
+    from keylint.extract import Extracted
     from keylint.facts import Fact
+    from keylint.split import Split
 
 # The analysis and rule layer (extractors, facts, rules) is imported where a file first
 # passes the prefilter, not with the engine: a pre-commit run on files with nothing of
@@ -50,6 +53,9 @@ class FileResult:
     hidden: int = 0  # findings below --min-confidence
     checked: bool = False  # read and prefiltered (not skipped)
     parsed: bool = False  # passed the prefilter and was parsed
+    # A file whose rules still run beside the run (keylint.split): its result, when called.
+    # Only in the process that started it (never sent from a worker).
+    pending: Callable[[], FileResult] | None = None
 
 
 @dataclass
@@ -100,6 +106,13 @@ class Engine:
         self.hidden = 0  # findings below --min-confidence in this process
         self.project_errors: list[tuple[str, str]] = []
         self._loaded_groups: dict[str, list[Rule]] = {}
+        # A second core is idle (a run without a process pool): a big file's rules may use
+        # it (keylint.split). Set by the scheduler.
+        self.spare_core = False
+        # In a run (Engine.run): a big file's shared rules finish at the end of the run, so
+        # the other files and the cross-file rules go on beside them.
+        self.defer_splits = False
+        self._splits: list[Split[tuple[list[Finding], str | None]]] = []
 
     @functools.cached_property
     def rules(self) -> list[Rule]:
@@ -211,23 +224,60 @@ class Engine:
         from keylint.checks.base import FileContext
         from keylint.extract import extract
 
-        errors: list[str] = []
         try:
             extracted = extract(file, self.db)
         except Exception as exc:  # a bug must not cost the run
             _reraise_when_debugging()
             return FileResult(error=(file.path, self.scrub(_internal("extracting", exc))))
         ctx = FileContext(file, extracted.facts, self.db, self.pins)
-        findings: list[Finding] = []
         documents = file.is_example or ctx.role in (FileRole.DOCS, FileRole.EXAMPLE)
-        for rule in self._rules_for(extracted.facts):
-            if documents and not rule.applies_to_examples:
-                continue
-            try:
-                findings.extend(rule.check(ctx))
-            except Exception as exc:  # one rule's bug costs only its findings
-                _reraise_when_debugging()
-                errors.append(_internal(rule.code, exc))
+        rules = [
+            rule
+            for rule in self._rules_for(extracted.facts)
+            if rule.applies_to_examples or not documents
+        ]
+        run_one = functools.partial(_run_rule, ctx=ctx)
+        # A big file's rules share the idle core, one such file at a time (a child that
+        # still works on an earlier one has that core).
+        if self.spare_core and not self._splits and len(ctx.facts) >= SPLIT_MIN_FACTS:
+            from keylint import split
+
+            if split.available():
+                shared = split.Split(rules, run_one)
+                if not self.defer_splits:
+                    return self._file_result(ctx, extracted, shared.finish())
+                # The run goes on while the child works; collect() finishes this file.
+                self._splits.append(shared)
+                return FileResult(
+                    project_facts=self._project_facts(ctx, extracted),
+                    checked=True,
+                    parsed=True,
+                    pending=functools.partial(self._finish_split, shared, ctx, extracted),
+                )
+        return self._file_result(ctx, extracted, [run_one(rule) for rule in rules])
+
+    def _finish_split(
+        self,
+        shared: Split[tuple[list[Finding], str | None]],
+        ctx: FileContext,
+        extracted: Extracted,
+    ) -> FileResult:
+        try:
+            return self._file_result(ctx, extracted, shared.finish(), with_project_facts=False)
+        finally:
+            self._splits.remove(shared)
+
+    def _file_result(
+        self,
+        ctx: FileContext,
+        extracted: Extracted,
+        outcomes: Sequence[tuple[list[Finding], str | None]],
+        with_project_facts: bool = True,
+    ) -> FileResult:
+        """Judge, suppress and filter a file's findings (each rule's, in rule order)."""
+        file = ctx.file
+        findings = [finding for found, _ in outcomes for finding in found]
+        errors = [problem for _, problem in outcomes if problem is not None]
         findings = self._judge(findings, {file.path: ctx})
         hidden_before = self.hidden
         findings = self._filter(suppress.apply(findings, file), file.path)
@@ -241,19 +291,23 @@ class Engine:
             error = (file.path, "invalid UTF-8 (decoded with replacement characters)")
         elif typo := suppress.unknown_codes(file):
             error = (file.path, typo)
-        project = None
-        if self.wanted:
-            kept = [f for f in extracted.facts if isinstance(f, self.wanted)]
-            if kept:
-                project = (file, kept)
         return FileResult(
             findings,
             error=error,
-            project_facts=project,
+            project_facts=self._project_facts(ctx, extracted) if with_project_facts else None,
             hidden=hidden,
             checked=True,
             parsed=True,
         )
+
+    def _project_facts(
+        self, ctx: FileContext, extracted: Extracted
+    ) -> tuple[SourceFile, list[Fact]] | None:
+        if self.wanted:
+            kept = [f for f in extracted.facts if isinstance(f, self.wanted)]
+            if kept:
+                return (ctx.file, kept)
+        return None
 
     def lint_target(self, target: Target) -> FileResult:
         prepared = self.read(target)
@@ -291,8 +345,14 @@ class Engine:
         jobs: int | None = None,
     ) -> RunResult:
         self.plan(t.display for t in targets)
-        results = self._map(targets, progress, jobs)
-        return self.collect(results, len(targets))
+        self.defer_splits = True
+        try:
+            results = self._map(targets, progress, jobs)
+            return self.collect(results, len(targets))
+        finally:
+            self.defer_splits = False
+            while self._splits:  # Ctrl-C or an error before collect() finished them
+                self._splits.pop().abort()
 
     def collect(self, results: Iterable[FileResult], seen: int) -> RunResult:
         findings: list[Finding] = []
@@ -300,7 +360,10 @@ class Engine:
         notes: list[tuple[str, str]] = []
         project_files: list[FileContext] = []
         checked = parsed = hidden = 0
+        pending: list[tuple[int, FileResult]] = []  # (where its error goes, result)
         for r in results:
+            if r.pending is not None:
+                pending.append((len(errors), r))
             hidden += r.hidden
             findings.extend(r.findings)
             if r.error:
@@ -318,6 +381,18 @@ class Engine:
             before = self.hidden
             findings.extend(self.check_project(project_files))
             hidden += self.hidden - before
+        # Files whose rules ran beside the rest: this process now joins in, and their
+        # errors take the place they had in file order.
+        inserted = 0
+        for where, r in pending:
+            assert r.pending is not None
+            done = r.pending()
+            hidden += done.hidden
+            findings.extend(done.findings)
+            if done.error:
+                errors.insert(where + inserted, done.error)
+                inserted += 1
+        if parsed and self.project_rules:
             errors.extend(self.project_errors)
         findings.sort(key=lambda f: f.sort_key)
         return RunResult(_dedupe(findings), errors, notes, seen, checked, parsed, hidden)
@@ -453,6 +528,18 @@ def defines_env(path: str) -> bool:
         or name == "dockerfile"
         or name.startswith("dockerfile.")
     )
+
+
+def _run_rule(rule: Rule, ctx: FileContext) -> tuple[list[Finding], str | None]:
+    """One rule's findings on one file, and its error: one rule's bug costs only its
+    findings (those it gave before failing are kept)."""
+    found: list[Finding] = []
+    try:
+        found.extend(rule.check(ctx))
+    except Exception as exc:
+        _reraise_when_debugging()
+        return found, _internal(rule.code, exc)
+    return found, None
 
 
 def _reraise_when_debugging() -> None:

@@ -124,6 +124,8 @@ class Scheduler:
         self._seen += len(items)
         pool = self._ensure_pool()
         if pool is None:
+            # no pool: a big file's rules may use the other core (keylint.split)
+            self.engine.spare_core = self.workers > 1
             yield tag, lint_items(self.engine, items, self.secrets_only)
             return
         self._pending.append((tag, pool.submit(_lint_batch, items, self.secrets_only)))
@@ -184,6 +186,7 @@ class Scheduler:
 
         global _POOL_ENGINE
         _POOL_ENGINE = self.engine  # inherited by forked workers: no re-loading of data
+        self.engine.spare_core = False  # every core has a worker now (and forks inherit it)
         # Every rule and the pins resolved here, once: workers never import or detect again.
         rules = [type(r) for r in self.engine.rules]
         state = (self.engine.settings, rules, dict(self.engine.pins))
