@@ -74,3 +74,63 @@ def test_lazy_pattern_compiles_on_first_use_and_answers_as_re() -> None:
     text = "a\nk1\nk2"
     assert [m.group(1) for m in pattern.finditer(text)] == ["1", "2"]
     assert pattern.search(text) is not None and pattern.match(text) is None
+
+
+# --- AnyPattern: one search of the alternation, the answer of any() ------------------------
+
+DATA = load().common_data
+PLACEHOLDERS = [str(p) for p in DATA["placeholder_patterns"]]
+LOOKUPS = [str(p) for p in DATA["lookup_patterns"]]
+VALUES = [
+    "YOUR_API_KEY",
+    "sk-xxxx",
+    "AIza***",
+    "aiza***",
+    "xxxxxxxx",
+    "aaaaaa",
+    "<your-key>",
+    "{{ API_KEY }}",
+    "%(openai_key)s",
+    "AKIAIOSFODNN7EXAMPLE",
+    "akiaiosfodnn7example",
+    "此处填API密钥",
+    "你的API密钥",
+    "tu_clave_api",
+    "votre-clé",
+    "${OPENAI_API_KEY}",
+    "${{ secrets.OPENAI }}",
+    "$KEY",
+    "op://vault/item",
+    "process.env.KEY",
+    "value123",
+    "sk-proj-abc",
+    "ſk-xxxx",
+    "\u212aEY_here",
+    "",
+]
+
+
+@pytest.mark.parametrize("sources", [PLACEHOLDERS, LOOKUPS], ids=["placeholder", "lookup"])
+def test_any_pattern_answers_as_each_pattern_does(sources: list[str]) -> None:
+    from keylint.patterns import AnyPattern
+
+    caseless = sources is PLACEHOLDERS
+    joined = AnyPattern(sources, caseless=caseless)
+    flags = re.IGNORECASE if caseless else 0
+    each = [re.compile(s, flags) for s in sources]
+    matched = 0
+    for text in VALUES:
+        expected = any(p.search(text) for p in each)
+        matched += expected
+        assert joined.search(text) is expected, text
+    assert 5 < matched < len(VALUES)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAxX*._-<>{}$%()sSkK ıİſ\u212a密钥你的EXAMPLEyour_key0", max_size=30))
+def test_any_placeholder_answers_as_each_pattern_on_any_text(text: str) -> None:
+    from keylint.patterns import AnyPattern
+
+    each = [re.compile(s, re.IGNORECASE) for s in PLACEHOLDERS]
+    expected = any(p.search(text) for p in each)
+    assert AnyPattern(PLACEHOLDERS, caseless=True).search(text) is expected

@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from keylint.patterns import CaselessPattern, LazyPattern
+from keylint.patterns import AnyPattern, CaselessPattern, LazyPattern
 
 
 class DataError(Exception):
@@ -136,6 +136,9 @@ class Common:
     password_name: CaselessPattern
     # `key|token|…`: searched on a lower-cased ASCII name before the name patterns
     secret_name_words: LazyPattern
+    # Does any placeholder (lookup) pattern match? One search of their alternation.
+    any_placeholder: AnyPattern
+    any_lookup: AnyPattern
 
     def caseless(self) -> Iterator[tuple[str, CaselessPattern]]:
         yield from (("placeholder_patterns", p) for p in self.placeholder_patterns)
@@ -212,9 +215,18 @@ class ProviderDB:
     def _scans(self, text: str) -> Iterator[tuple[re.Pattern[str], KeyFormat]]:
         """The formats worth a regex search in ``text``, with their bare regex."""
         present = self._literal_finder.present(text)
+        if not present:  # most texts: only the formats no literal leads are worth a search
+            for fmt in self._unled_formats:
+                yield fmt.bare_regex, fmt
+            return
         for literal, fmt in self._format_scanners:
             if not literal or literal in present:
                 yield fmt.bare_regex, fmt
+
+    @functools.cached_property
+    def _unled_formats(self) -> tuple[KeyFormat, ...]:
+        """The formats with no leading literal (nor marker), in data order."""
+        return tuple(fmt for literal, fmt in self._format_scanners if not literal)
 
     def _matches(self, text: str) -> Iterator[tuple[int, int, KeyFormat]]:
         """Every match of every present format, at every start (overlapping), that does not
@@ -445,6 +457,12 @@ def _common(data: Mapping[str, Any], where: str) -> Common:
         secret_name=caseless("secret_name_pattern"),
         not_secret_name=caseless("not_secret_name_pattern"),
         password_name=caseless("password_name_pattern"),
+        any_placeholder=AnyPattern(
+            [str(p) for p in _require(data, "placeholder_patterns", list, where)], caseless=True
+        ),
+        any_lookup=AnyPattern(
+            [str(p) for p in _require(data, "lookup_patterns", list, where)], caseless=False
+        ),
         secret_name_words=LazyPattern(
             "|".join(
                 re.escape(str(w).lower()) for w in _require(data, "secret_name_words", list, where)

@@ -69,7 +69,7 @@ def is_lookup(text: str, db: ProviderDB, *, rendered: bool = True) -> bool:
         return False
     if not rendered and _TEMPLATE_MARKER.match(stripped):
         return False
-    return any(p.search(stripped) for p in db.common.lookup_patterns)
+    return db.common.any_lookup.search(stripped)
 
 
 def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True, rendered: bool = True) -> bool:
@@ -98,7 +98,7 @@ def _is_placeholder(stripped: str, db: ProviderDB, rendered: bool) -> bool:
     bare = stripped.strip(_WRAPPERS).lower()
     if bare in db.common.placeholder_words:
         return True
-    return any(p.search(stripped) for p in db.common.placeholder_patterns)
+    return db.common.any_placeholder.search(stripped)
 
 
 _ELIDED = re.compile(r"[A-Za-z0-9_-]{0,16}(?:\.{2,}|…|[xX*]{3,})")  # sk-..., gsk_xxxx
