@@ -744,6 +744,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--one-file", default=ONE_FILE, help=f"file in the stdlib tree (default {ONE_FILE})")
     add("--one-file-runs", type=int, default=10, help="runs per tool of the one-file case")
     add("--no-one-file", action="store_true", help="skip the one-file (pre-commit) case")
+    add("--big-env-runs", type=int, default=5, help="runs per tool of the big .env case")
+    add("--no-big-env", action="store_true", help="skip the big .env case (issue 8)")
     add("--one-file-only", action="store_true", help="only the one-file (pre-commit) case")
     add("--timeout", type=float, default=3600, help="seconds allowed per tool run")
     add("--output", type=Path, default=None, help="JSON file (default bench/results/...)")
@@ -881,7 +883,68 @@ def run_one_file(args: argparse.Namespace) -> list[Result]:
     return results
 
 
-ONE_FILE_CASES = {"one-file": "without findings", "one-file-findings": "with findings"}
+ONE_FILE_CASES = {
+    "one-file": "without findings",
+    "one-file-findings": "with findings",
+    "big-env": "a 2 MB .env of 60,000 clean lines beside code reading 50 names (issue 8)",
+}
+BIG_ENV_WORDS = [
+    "ALPHA",
+    "BETA",
+    "GAMMA",
+    "DELTA",
+    "TOKEN",
+    "USER",
+    "URL",
+    "PATH",
+    "QUEUE",
+    "REGION",
+    "LIMIT",
+    "NAME",
+    "PORT",
+    "MODE",
+    "WORKER",
+    "TIMEOUT",
+    "SERVICE",
+    "CACHE",
+    "BUCKET",
+    "HOST",
+]
+
+
+def big_env_repo(scratch: Path) -> Path:
+    """A committed .env of 60,000 distinct ``WORD_WORD_WORD_12345=valueN`` lines (2 MB: three
+    words of 20, one name in seven holding TOKEN) and an app.py reading 50 names it does not
+    define: the reliability issue's big .env, the same bytes on every run."""
+    import random
+
+    root = scratch / "big-env"
+    root.mkdir()
+    rng = random.Random(8)
+    names: dict[str, None] = {}  # distinct names: a clean file defines each once
+    while len(names) < 60_000:
+        words = "_".join(rng.choice(BIG_ENV_WORDS) for _ in range(3))
+        names[f"{words}_{rng.randrange(10**5)}"] = None
+    lines = [f"{name}=value{i}" for i, name in enumerate(names)]
+    (root / ".env").write_text("\n".join(lines) + "\n", "utf-8")
+    reads = "".join(f'x{i} = os.getenv("SERVICE_HOST_URL_{i}")\n' for i in range(50))
+    (root / "app.py").write_text("import os\n" + reads, "utf-8")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "big env")
+    return root
+
+
+def run_big_env(args: argparse.Namespace) -> list[Result]:
+    """keylint (and --baseline) on the big .env tree, runs interleaved."""
+    commands = [OneFileCommand("keylint", [_bin("keylint") or "keylint", "--isolated"])]
+    if args.baseline:
+        commands.append(OneFileCommand("baseline", [str(args.baseline), "--isolated"]))
+    with tempfile.TemporaryDirectory(prefix="keylint-bench-env-") as tmp:
+        tree = big_env_repo(Path(tmp))
+        size = (tree / ".env").stat().st_size
+        log(f"big-env: .env ({size:,} bytes) and app.py, {args.big_env_runs} runs each")
+        return one_file(commands, "big-env", tree, ".", args.big_env_runs, log)
 
 
 def summary(results: list[Result], runs: int, info: dict[str, dict[str, object]]) -> str:
@@ -902,7 +965,8 @@ def summary(results: list[Result], runs: int, info: dict[str, dict[str, object]]
             + ")"
             for r in one
         )
-        out += ["", f"one file {what} ({one[0].note}), median of {runs}: {each}"]
+        what = what if case == "big-env" else f"one file {what} ({one[0].note})"
+        out += ["", f"{what}, median of {len(one[0].samples)}: {each}"]
     return "\n".join(out)
 
 
@@ -984,6 +1048,8 @@ def main(argv: list[str] | None = None) -> int:
             run_trees(args, available, Path(tmp), results, info, save)
     if not args.no_one_file:
         results += run_one_file(args)
+    if not args.no_big_env and not args.one_file_only:
+        results += run_big_env(args)
     log(summary(results, args.one_file_runs, info))
     log(f"\nwrote {save()}")
     return 0
