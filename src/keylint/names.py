@@ -59,17 +59,31 @@ def _answer(
     return known
 
 
+_NO_WORD: tuple[ProviderDB | None, dict[str, bool]] = (None, {})
+
+
 def _no_secret_word(name: str | None, db: ProviderDB) -> bool:
     """True for a name none of the name predicates can accept: an ASCII name with no word of
     ``secret_name_words`` (``key``, ``token``, ``pass``…) that is no provider's env name.
-    Most names are such names, and this spares them the patterns and the cache (a 60,000-line
-    .env has 60,000 different names). A non-ASCII name is always asked of the patterns,
-    which fold ``ſ`` and ``K`` as ``s`` and ``k``."""
-    return not name or (
-        name.isascii()
-        and db.common.secret_name_words.search(name.lower()) is None
-        and name not in db.env_to_provider
-    )
+    Most names are such names, and this spares them the patterns and the predicates' cache
+    (a 60,000-line .env has 60,000 different names, each asked by several rules: the answer
+    is kept). A non-ASCII name is always asked of the patterns, which fold ``ſ`` and ``K``
+    as ``s`` and ``k``."""
+    global _NO_WORD
+    if not name:
+        return True
+    if _NO_WORD[0] is not db:
+        _NO_WORD = (db, {})
+    known = _NO_WORD[1].get(name)
+    if known is None:
+        if len(_NO_WORD[1]) > 262144:
+            _NO_WORD[1].clear()
+        known = _NO_WORD[1][name] = (
+            name.isascii()
+            and db.common.secret_name_words.search(name.lower()) is None
+            and name not in db.env_to_provider
+        )
+    return known
 
 
 def is_key_slot(name: str | None, db: ProviderDB) -> bool:
@@ -145,8 +159,11 @@ def _is_strong_key_slot(name: str, db: ProviderDB) -> bool:
     return names_provider(last, db) is not None
 
 
+_HEADER_LENGTHS = frozenset(len(slot) for slot in _HEADER_SLOTS)
+
+
 def is_auth_header(name: str | None) -> bool:
-    return bool(name) and str(name).lower() in _HEADER_SLOTS
+    return bool(name) and len(str(name)) in _HEADER_LENGTHS and str(name).lower() in _HEADER_SLOTS
 
 
 def _is_secret_name(name: str, db: ProviderDB) -> bool:

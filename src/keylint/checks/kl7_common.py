@@ -50,7 +50,9 @@ def python_dotenv_skips(entry: DotenvEntry) -> bool:
     """True when python-dotenv loads nothing for this line (it warns and goes on)."""
     if entry.unterminated_quote or entry.separator != "=":
         return True
-    return any(n in (NOTE_KEY_ERROR, NOTE_TEXT_AFTER_QUOTE, NOTE_NO_KEY) for n in entry.notes)
+    return bool(entry.notes) and any(
+        n in (NOTE_KEY_ERROR, NOTE_TEXT_AFTER_QUOTE, NOTE_NO_KEY) for n in entry.notes
+    )
 
 
 def skipped_to_line(entry: DotenvEntry) -> int | None:
