@@ -500,22 +500,27 @@ class Engine:
         from keylint.scheduler import Scheduler
 
         total = len(targets)
-        scheduler = Scheduler(self, jobs, expected=total)
+        # Batches come back as they finish, tagged with where they start: put back in order.
+        scheduler = Scheduler(self, jobs, expected=total, ordered=False)
         size = scheduler.batch_size(total) if total >= PARALLEL_MIN_FILES else 1
-        results: list[FileResult] = []
+        batches: list[tuple[int, list[FileResult]]] = []
+        count = 0
         try:
             for start in range(0, total, size):
-                for _, done in scheduler.submit(targets[start : start + size], None):
-                    results.extend(done)
+                for first, done in scheduler.submit(targets[start : start + size], start):
+                    batches.append((first, done))
+                    count += len(done)
                     if progress:
-                        progress(len(results), total)
-            for _, done in scheduler.drain():
-                results.extend(done)
+                        progress(count, total)
+            for first, done in scheduler.drain():
+                batches.append((first, done))
+                count += len(done)
                 if progress:
-                    progress(len(results), total)
+                    progress(count, total)
         finally:
             scheduler.close()
-        return results
+        batches.sort(key=lambda batch: batch[0])
+        return [result for _, done in batches for result in done]
 
 
 def defines_env(path: str) -> bool:
