@@ -12,10 +12,11 @@ floor 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 
 from keylint.span import Span as Span  # re-exported: extractors and rules import it here
+from keylint.span import value_class
 
 
 class Context(str, Enum):
@@ -62,7 +63,7 @@ class Origin(str, Enum):
     TOKEN = "token"  # a key-shaped token found by the plain-text extractor
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Value:
     """A string value as a loader or the program sees it, with its source text.
 
@@ -89,7 +90,7 @@ class Value:
     call: str | None = None  # the callee when the value is an argument of a call ("f" or "a.b")
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class EnvRead:
     """Code or configuration reads an environment variable by name."""
 
@@ -100,7 +101,7 @@ class EnvRead:
     has_default: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class EnvDef:
     """A file defines an environment variable (dotenv, compose, workflow, Dockerfile, export)."""
 
@@ -111,7 +112,7 @@ class EnvDef:
     value: Value | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class EnvDynamic:
     """Code reads or sets environment variables whose names keylint cannot see: a name built
     at run time (``os.environ[name]``, ``os.getenv(f"{p}_KEY")``) or ``os.environ.update(d)``
@@ -121,7 +122,7 @@ class EnvDynamic:
     writes: bool
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Header:
     """An HTTP header given in code, configuration, a curl command or docs.
 
@@ -147,7 +148,7 @@ class Header:
         return "".join("{…}" if p is None else p for p in self.parts)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class SdkUse:
     """A use of an SDK symbol, import-resolved: ``openai.ChatCompletion.create``."""
 
@@ -157,7 +158,7 @@ class SdkUse:
     detail: str | None = None  # e.g. the keyword name for "kwarg"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class DotenvEntry:
     """One logical line of a dotenv file, as the lexer saw it (for dotenv-syntax rules)."""
 
@@ -175,7 +176,7 @@ class DotenvEntry:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Handler:
     """An ``except`` clause inside a loop: what it catches and what its body does."""
 
@@ -187,7 +188,7 @@ class Handler:
     ends: str  # kind of the body's last statement: "raise", "return", "break", "continue", ""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Loop:
     """A ``for``/``while`` loop of Python code that calls an SDK or catches exceptions.
 

@@ -8,9 +8,27 @@ This module imports nothing of the project.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["Span", "value_class"]
+
+if TYPE_CHECKING:
+    # mypy sees the real decorator: assigning a field of a value is a type error (CI runs
+    # mypy on src/), as it would be an error at run time.
+    from dataclasses import dataclass as value_class
+else:
+
+    def value_class(*, frozen: bool = True, **options: Any) -> Any:
+        """``dataclass(frozen=True, slots=True)`` as mypy checks it, without the frozen
+        ``__setattr__`` at run time: a frozen class sets each field through
+        ``object.__setattr__`` (a Span cost 0.75 µs to build, 0.3 µs unfrozen), and a big
+        file builds hundreds of thousands of spans and facts. Equality and hashing are the
+        frozen class's (``unsafe_hash``: from the fields)."""
+        assert frozen, "value classes are frozen for mypy"
+        return dataclass(unsafe_hash=True, **options)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Span:
     """A region of a file: 1-based lines and columns, end column exclusive.
 
