@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 from keylint.redaction import scrub
 from keylint.source import is_dotenv_name
+from keylint.span import value_class
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
@@ -115,7 +116,7 @@ BINARY_SUFFIXES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)  # hot: frozen for mypy only (keylint.span)
 class Target:
     path: Path  # as opened
     display: str  # relative to the working directory, "/" separators

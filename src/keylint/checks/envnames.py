@@ -34,6 +34,7 @@ from keylint.facts import EnvDef, EnvDynamic, EnvRead, Span
 from keylint.pins import major_at_least, normalize
 from keylint.providers import DataError, ProviderDB
 from keylint.source import FileKind
+from keylint.span import value_class
 
 # Last words of a key name that users swap for one another (OPENAI_TOKEN for OPENAI_API_KEY).
 _CRED_WORDS = frozenset({"KEY", "TOKEN", "APIKEY"})
@@ -572,7 +573,7 @@ def clean(name: str) -> str:
 # --- the project index --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)  # hot: frozen for mypy only (keylint.span)
 class Occurrence:
     """One read or definition of a variable, with the file it is in."""
 

@@ -12,7 +12,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -29,6 +28,7 @@ from keylint.names import (
 from keylint.providers import KeyFormat, LiteralFinder, Provider, ProviderDB, expand_charset
 from keylint.secret_triggers import REGEX_PLUGINS
 from keylint.source import FileKind, SourceFile
+from keylint.span import value_class
 
 if TYPE_CHECKING:
     from keylint.checks.base import FileContext
@@ -474,7 +474,7 @@ def char_span(file: SourceFile, value: Value, units: Units | None, index: int) -
 _SCHEME = re.compile(r"^(?:Bearer|Token|Basic|Bot|Key|ApiKey|Api-Key)(?::)?[ \t]+", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)  # hot: frozen for mypy only (keylint.span)
 class KeyText:
     """The part of a value that is the key: the whole value, or a header value's credential.
 
