@@ -171,3 +171,49 @@ def test_ctrl_c_while_the_parent_works_stops_the_child() -> None:
         split.run_split(list(range(10)), interrupted)  # type: ignore[arg-type]
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1
+
+
+def test_no_fork_runs_every_rule_here_and_leaks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # a process limit
+
+    monkeypatch.setattr(os, "fork", refused)
+    before = _open_fds()
+    assert split.run_split(list(range(5)), lambda rule: rule * 2) == [0, 2, 4, 6, 8]  # type: ignore[arg-type]
+    assert _open_fds() == before
+
+
+def test_a_child_reaped_by_the_system_still_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started with SIGCHLD ignored (inherited through exec), the system reaps the child and
+    waitpid finds none: its outcomes, read from the pipe, still count."""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        pid = os.getpid()
+        outcomes = split.run_split(  # type: ignore[arg-type]
+            list(range(20)), lambda rule: (rule, os.getpid() == pid, time.sleep(0.01))[:2]
+        )
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert [rule for rule, _ in outcomes] == list(range(20))
+    assert not all(here for _, here in outcomes)  # the child's outcomes were used
+
+
+def test_a_child_whose_parent_is_gone_takes_no_more_rules() -> None:
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"\0\1\0\2")
+    os.close(write_fd)
+    try:
+        assert list(split._tickets(read_fd, parent=os.getpid())) == []  # not our parent
+    finally:
+        os.close(read_fd)
+
+
+def test_standalone_context_patterns_that_cannot_be_joined_are_asked_one_by_one() -> None:
+    from keylint.patterns import UNJOINABLE
+
+    for source in ("acme_(?P<kind>token|key)", "(acme)?(?(1)_token|nope)", r"(.)\1"):
+        assert UNJOINABLE.search(source), source

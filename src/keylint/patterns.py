@@ -81,8 +81,9 @@ class CaselessPattern:
         return pattern.match(subject) is not None
 
 
-# A group number or name referred to again: joined with others, the number would change.
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+# What cannot be joined with other patterns: a group number or name referred to again (the
+# number would change), a conditional on a group, a named group (two would clash).
+UNJOINABLE = re.compile(r"\\[1-9]|\(\?P[=<]|\(\?\(")
 
 
 class AnyPattern:
@@ -90,15 +91,16 @@ class AnyPattern:
     their alternation as give the same answer: a value is asked of 17 placeholder patterns
     by several rules, and a big .env has 60,000 values.
 
-    A pattern with an inline flag (``(?-i:…)``) or a back-reference (``(.)\\1``) keeps its
-    own search. ``caseless``: the sources are CaselessPatterns' (matched ignoring case);
-    those searched on the lower-cased text and those that need IGNORECASE are joined apart,
-    so each group is searched as its patterns were."""
+    A pattern with an inline flag (``(?-i:…)``), a back-reference (``(.)\\1``), a named
+    group or a conditional keeps its own search. ``caseless``: the sources are
+    CaselessPatterns' (matched ignoring case); those searched on the lower-cased text and
+    those that need IGNORECASE are joined apart, so each group is searched as its patterns
+    were."""
 
     __slots__ = ("_groups",)
 
     def __init__(self, sources: Sequence[str], *, caseless: bool) -> None:
-        alone = [s for s in sources if _BACKREFERENCE.search(s) or _INLINE_FLAGS.search(s)]
+        alone = [s for s in sources if UNJOINABLE.search(s) or _INLINE_FLAGS.search(s)]
         joinable = [s for s in sources if s not in alone]
         groups: list[list[str]] = [[s] for s in alone]
         if caseless:  # the folded ones apart: one would make the whole alternation folded

@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from keylint.patterns import AnyPattern, CaselessPattern, LazyPattern
+from keylint.patterns import UNJOINABLE, AnyPattern, CaselessPattern, LazyPattern
 
 
 class DataError(Exception):
@@ -277,10 +277,13 @@ class ProviderDB:
         for fmt in self.standalone_formats:
             source = fmt.context_pattern or ""
             flags, body = ("i", source[4:]) if source.startswith("(?i)") else ("", source)
-            if (body.startswith("(?") and body[2:3].isalpha()) or _BACKREFERENCE.search(body):
+            if (body.startswith("(?") and body[2:3].isalpha()) or UNJOINABLE.search(body):
                 return re.compile("")
             parts.append(f"(?{flags}:{body})")
-        return re.compile("|".join(parts) or "(?!)")
+        try:
+            return re.compile("|".join(parts) or "(?!)")
+        except re.error:  # what the test above does not foresee: ask each pattern
+            return re.compile("")
 
     @functools.cached_property
     def env_to_provider(self) -> dict[str, Provider]:
@@ -372,9 +375,6 @@ def _require(data: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     if not isinstance(value, kind):
         raise DataError(f"{where}: '{key}' must be a {kind.__name__}")
     return value
-
-
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:

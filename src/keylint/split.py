@@ -54,16 +54,44 @@ class Split(Generic[Outcome]):
         self.run_one = run_one
         self.done: dict[int, Outcome] = {}
         self.pid = 0
+        self._fds: list[int] = []
         if len(self.rules) < 2:
             return
-        self.tickets, tickets_w = os.pipe()
+        try:
+            self._start()
+        except OSError:  # no pipe or no process (a process limit): every rule runs here
+            self._close_fds()
+            self.pid = 0
+
+    def _start(self) -> None:
+        self.tickets, tickets_w = self._pipe()
         _write_all(tickets_w, b"".join(i.to_bytes(2, "big") for i in range(len(self.rules))))
-        os.close(tickets_w)  # every ticket is in the pipe: an empty read means none is left
-        self.results, results_w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: never returns
-            _child(self.rules, run_one, self.tickets, self.results, results_w)
-        os.close(results_w)
+        self._close_fd(tickets_w)  # every ticket is in the pipe: an empty read means no more
+        self.results, results_w = self._pipe()
+        parent = os.getpid()
+        # Ctrl-C between the fork and the child's own handler would run this process's
+        # handling in the child: SIGINT waits until both sides are ready.
+        mask = _block_interrupts()
+        try:
+            self.pid = os.fork()
+            if self.pid == 0:  # the child: never returns
+                _child(self.rules, self.run_one, self.tickets, results_w, parent, mask)
+        finally:
+            _restore(mask)
+        self._close_fd(results_w)
+
+    def _pipe(self) -> tuple[int, int]:
+        read_fd, write_fd = os.pipe()
+        self._fds += [read_fd, write_fd]
+        return read_fd, write_fd
+
+    def _close_fd(self, fd: int) -> None:
+        self._fds.remove(fd)
+        os.close(fd)
+
+    def _close_fds(self) -> None:
+        while self._fds:
+            self._close_fd(self._fds[-1])
 
     def finish(self) -> list[Outcome]:
         """Every rule's outcome, in rule order: this process takes the tickets left."""
@@ -90,31 +118,51 @@ class Split(Generic[Outcome]):
             self._close()
 
     def _close(self) -> int:
-        os.close(self.tickets)
-        os.close(self.results)
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        return status
+        """Close the pipes and reap the child; its wait status (0 when the system reaped it
+        itself: a SIGCHLD ignored by whoever started keylint; the payload then decides)."""
+        self._close_fds()
+        pid, self.pid = self.pid, 0
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return 0
 
 
-def _tickets(fd: int) -> Iterator[int]:
+def _tickets(fd: int, parent: int | None = None) -> Iterator[int]:
+    """The rule indices taken from the ticket pipe; for the child, none once its parent is
+    gone (killed: nobody would read the outcomes)."""
     while ticket := os.read(fd, 2):
+        if parent is not None and os.getppid() != parent:
+            return
         yield int.from_bytes(ticket, "big")
+
+
+def _block_interrupts() -> set[int | signal.Signals] | None:
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _restore(mask: set[int | signal.Signals] | None) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _child(
     rules: Sequence[Rule],
     run_one: Callable[[Rule], Outcome],
     tickets: int,
-    read_fd: int,
     write_fd: int,
+    parent: int,
+    mask: set[int | signal.Signals] | None,
 ) -> None:
     status = 1
     try:
-        os.close(read_fd)
-        # Ctrl-C goes to the parent, which stops this child itself.
+        # Ctrl-C goes to the parent, which stops this child itself (a SIGINT that came
+        # while it was blocked is dropped here).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        done = [(index, run_one(rules[index])) for index in _tickets(tickets)]
+        _restore(mask)
+        done = [(index, run_one(rules[index])) for index in _tickets(tickets, parent)]
         _write_all(write_fd, pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
         status = 0
     except BaseException:  # the parent sees the status and runs the rules itself
