@@ -83,24 +83,25 @@ def test_a_child_that_fails_leaves_its_rules_to_the_parent(
     assert _report(demo) == alone
 
 
-class _Broken(Rule):
+class _TestRule(Rule):
+    category = Category.HARDCODED_SECRET
+    summary = "test rule"
+
+
+class _Broken(_TestRule):
     """Fails after one finding: its error, and the finding it gave, are kept."""
 
     code = "KL998"
     name = "broken"
-    category = Category.HARDCODED_SECRET
-    summary = "test rule"
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         yield self.finding(ctx, ctx.facts[0].span, "first")  # type: ignore[attr-defined]
         raise RuntimeError("boom")
 
 
-class _Slow(Rule):
+class _Slow(_TestRule):
     code = "KL997"
     name = "slow"
-    category = Category.HARDCODED_SECRET
-    summary = "test rule"
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         time.sleep(0.05)
