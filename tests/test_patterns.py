@@ -134,3 +134,72 @@ def test_any_placeholder_answers_as_each_pattern_on_any_text(text: str) -> None:
     each = [re.compile(s, re.IGNORECASE) for s in PLACEHOLDERS]
     expected = any(p.search(text) for p in each)
     assert AnyPattern(PLACEHOLDERS, caseless=True).search(text) is expected
+
+
+# Context patterns as extend-data providers may write them (KL106's standalone_context):
+# leading global flags, named groups that would clash, a conditional on a group number,
+# a back-reference. Joined naively, the first two fail to compile and the last two change
+# meaning.
+CONTEXTS = [
+    "(?i)okta",
+    "(?i)acme_(?P<kind>token|key)",
+    "(?i)acmeother_(?P<kind>token|key)",
+    "(?i)zzz(q)",
+    "(?i)(beta)?(?(1)_token|nope)",
+    r"^(.)\1_secret",
+    "(?m)^sumo",
+    "snyk[_.-]?(?:api[_.-]?)?(?:key|token)",
+]
+CONTEXT_NAMES = [
+    "OKTA_API_TOKEN",
+    "acme_TOKEN",
+    "ACMEOTHER_KEY",
+    "zzzq",
+    "BETA_TOKEN",
+    "nope",
+    "aa_secret",
+    "ab_secret",
+    "sumo_key",
+    "x\nsumo",
+    "SNYK_TOKEN",
+    "snyk_token",
+    "ALPHA_TOKEN",
+    "",
+]
+
+
+@pytest.mark.parametrize("name", CONTEXT_NAMES)
+def test_any_pattern_joins_only_what_keeps_its_meaning(name: str) -> None:
+    from keylint.patterns import AnyPattern
+
+    expected = any(re.search(source, name) for source in CONTEXTS)
+    assert AnyPattern(CONTEXTS, caseless=False).search(name) is expected
+
+
+def test_any_pattern_scopes_leading_flags_and_keeps_the_rest_apart() -> None:
+    from keylint.patterns import AnyPattern
+
+    joined = AnyPattern(CONTEXTS, caseless=False)
+    joined.search("x")
+    sources = [search.source for search in joined._searches or []]
+    joined_source = (
+        "(?:(?i:okta))|(?:(?i:zzz(q)))|(?:(?m:^sumo))|(?:snyk[_.-]?(?:api[_.-]?)?(?:key|token))"
+    )
+    assert sources == [
+        "(?i)acme_(?P<kind>token|key)",  # alone: each its own search, as written
+        "(?i)acmeother_(?P<kind>token|key)",
+        "(?i)(beta)?(?(1)_token|nope)",
+        r"^(.)\1_secret",
+        joined_source,
+    ]
+
+
+def test_an_alternation_that_does_not_compile_is_searched_member_by_member(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from keylint import patterns
+
+    monkeypatch.setattr(patterns, "UNJOINABLE", re.compile("(?!)"))  # named groups let through
+    joined = patterns.AnyPattern(CONTEXTS[1:3], caseless=False)
+    assert joined.search("ACMEOTHER_KEY") and not joined.search("ALPHA_TOKEN")
+    assert len(joined._searches or []) == 2

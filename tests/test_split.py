@@ -211,10 +211,3 @@ def test_a_child_whose_parent_is_gone_takes_no_more_rules() -> None:
         assert list(split._tickets(read_fd, parent=os.getpid())) == []  # not our parent
     finally:
         os.close(read_fd)
-
-
-def test_standalone_context_patterns_that_cannot_be_joined_are_asked_one_by_one() -> None:
-    from keylint.patterns import UNJOINABLE
-
-    for source in ("acme_(?P<kind>token|key)", "(acme)?(?(1)_token|nope)", r"(.)\1"):
-        assert UNJOINABLE.search(source), source

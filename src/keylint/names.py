@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from keylint.patterns import CaselessPattern
 from keylint.providers import LiteralFinder, Provider, ProviderDB
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 _PER_DB: dict[tuple[int, str], tuple[ProviderDB, Any]] = {}
 
@@ -37,29 +38,40 @@ def last_part(name: str) -> str:
     return _NAME_SEPARATORS.split(name)[-1] or name
 
 
-_ANSWERS: tuple[ProviderDB | None, dict[tuple[str, str], bool]] = (None, {})
+class _Answers(Generic[K]):
+    """Answers about names, kept for one provider db at a time: rules ask the same few names
+    of a file many times, a 2 MB JSON file asks 20,000 times, and a big .env has tens of
+    thousands of names (so the bound is large)."""
+
+    __slots__ = ("db", "table")
+
+    def __init__(self) -> None:
+        self.db: ProviderDB | None = None
+        self.table: dict[K, bool] = {}
+
+    def of(self, db: ProviderDB) -> dict[K, bool]:
+        if self.db is not db:
+            self.db, self.table = db, {}
+        elif len(self.table) > 262144:
+            self.table.clear()
+        return self.table
+
+
+_ANSWERS: _Answers[tuple[str, str]] = _Answers()
+_NO_WORD: _Answers[str] = _Answers()
 
 
 def _answer(
     what: str, name: str | None, db: ProviderDB, compute: Callable[[str, ProviderDB], bool]
 ) -> bool:
-    """One predicate's answer for one name, computed once per db: rules ask the same few
-    names of a file many times, and a 2 MB JSON file asks 20,000 times."""
-    global _ANSWERS
+    """One predicate's answer for one name, computed once per db."""
     if not name:
         return False
-    if _ANSWERS[0] is not db:
-        _ANSWERS = (db, {})
-    answers = _ANSWERS[1]
+    answers = _ANSWERS.of(db)
     known = answers.get((what, name))
     if known is None:
-        if len(answers) > 262144:  # a big .env has tens of thousands of names: keep them
-            answers.clear()
         known = answers[(what, name)] = compute(name, db)
     return known
-
-
-_NO_WORD: tuple[ProviderDB | None, dict[str, bool]] = (None, {})
 
 
 def _no_secret_word(name: str | None, db: ProviderDB) -> bool:
@@ -69,16 +81,12 @@ def _no_secret_word(name: str | None, db: ProviderDB) -> bool:
     (a 60,000-line .env has 60,000 different names, each asked by several rules: the answer
     is kept). A non-ASCII name is always asked of the patterns, which fold ``ſ`` and ``K``
     as ``s`` and ``k``."""
-    global _NO_WORD
     if not name:
         return True
-    if _NO_WORD[0] is not db:
-        _NO_WORD = (db, {})
-    known = _NO_WORD[1].get(name)
+    answers = _NO_WORD.of(db)
+    known = answers.get(name)
     if known is None:
-        if len(_NO_WORD[1]) > 262144:
-            _NO_WORD[1].clear()
-        known = _NO_WORD[1][name] = (
+        known = answers[name] = (
             name.isascii()
             and db.common.secret_name_words.search(name.lower()) is None
             and name not in db.env_to_provider

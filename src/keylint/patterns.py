@@ -86,33 +86,72 @@ class CaselessPattern:
 UNJOINABLE = re.compile(r"\\[1-9]|\(\?P[=<]|\(\?\(")
 
 
+# A pattern's leading global flags that an alternative can keep as a scoped group:
+# `(?i)okta` joins as `(?i:okta)`. Not `x`: a verbose comment would swallow what follows.
+_LEADING_FLAGS = re.compile(r"\(\?([ims]+)\)")
+
+
 class AnyPattern:
     """``any(p.search(text) for p in patterns)`` for a list of patterns, as few searches of
     their alternation as give the same answer: a value is asked of 17 placeholder patterns
     by several rules, and a big .env has 60,000 values.
 
-    A pattern with an inline flag (``(?-i:…)``), a back-reference (``(.)\\1``), a named
-    group or a conditional keeps its own search. ``caseless``: the sources are
-    CaselessPatterns' (matched ignoring case); those searched on the lower-cased text and
-    those that need IGNORECASE are joined apart, so each group is searched as its patterns
-    were."""
+    A pattern with an inline flag (``(?-i:…)``; a leading ``(?i)`` of a case-sensitive list
+    is scoped to its own alternative), a back-reference (``(.)\\1``), a named group or a
+    conditional keeps its own search, and so does every member of an alternation that does
+    not compile. ``caseless``: the sources are CaselessPatterns' (matched ignoring case);
+    those searched on the lower-cased text and those that need IGNORECASE are joined apart,
+    so each group is searched as its patterns were."""
 
-    __slots__ = ("_groups",)
+    __slots__ = ("_caseless", "_groups", "_searches")
 
     def __init__(self, sources: Sequence[str], *, caseless: bool) -> None:
-        alone = [s for s in sources if UNJOINABLE.search(s) or _INLINE_FLAGS.search(s)]
-        joinable = [s for s in sources if s not in alone]
+        self._caseless = caseless
+
+        def body(source: str) -> str:  # what is left to judge once leading flags are scoped
+            return source if caseless else _LEADING_FLAGS.sub("", source, count=1)
+
+        alone = [s for s in sources if UNJOINABLE.search(s) or _INLINE_FLAGS.search(body(s))]
+        joinable = [s if caseless else _scoped(s) for s in sources if s not in alone]
         groups: list[list[str]] = [[s] for s in alone]
         if caseless:  # the folded ones apart: one would make the whole alternation folded
             folded = [s for s in joinable if CaselessPattern(s)._only_folded]
             groups += [[s for s in joinable if s not in folded], folded]
         else:
             groups.append(joinable)
-        kind = CaselessPattern if caseless else LazyPattern
-        self._groups = [kind("|".join(f"(?:{s})" for s in group)) for group in groups if group]
+        self._groups = [group for group in groups if group]
+        self._searches: list[CaselessPattern | LazyPattern] | None = None
 
     def search(self, text: str) -> bool:
-        return any(group.search(text) for group in self._groups)
+        if self._searches is None:
+            self._searches = self._build()
+        return any(search.search(text) for search in self._searches)
+
+    def _build(self) -> list[CaselessPattern | LazyPattern]:
+        """One search per group, compiled on first use; a joined group that does not
+        compile (what the tests above do not foresee) is searched member by member."""
+        kind = CaselessPattern if self._caseless else LazyPattern
+        searches: list[CaselessPattern | LazyPattern] = []
+        for group in self._groups:
+            if len(group) == 1:  # as written: a global flag must stay at its start
+                searches.append(kind(group[0]))
+                continue
+            joined = "|".join(f"(?:{s})" for s in group)
+            try:
+                re.compile(joined)  # syntax only: IGNORECASE changes no syntax
+            except re.error:
+                searches += [kind(s) for s in group]
+                continue
+            searches.append(kind(joined))
+        return searches
+
+
+def _scoped(source: str) -> str:
+    """``(?i)okta`` as ``(?i:okta)``: leading global flags kept to this alternative."""
+    flags = _LEADING_FLAGS.match(source)
+    if flags is None:
+        return source
+    return f"(?{flags.group(1)}:{source[flags.end() :]})"
 
 
 class LazyPattern:

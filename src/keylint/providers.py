@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from keylint.patterns import UNJOINABLE, AnyPattern, CaselessPattern, LazyPattern
+from keylint.patterns import AnyPattern, CaselessPattern, LazyPattern
 
 
 class DataError(Exception):
@@ -268,22 +268,12 @@ class ProviderDB:
         return tuple(k for k in self.key_formats if k.standalone and k.context_pattern)
 
     @functools.cached_property
-    def standalone_context(self) -> re.Pattern[str]:
-        """One regex that matches a name wherever some standalone format's context pattern
-        does: each pattern as an alternative, a leading ``(?i)`` scoped to it. A pattern
-        this cannot join (another global flag, a back-reference) makes it match every name,
-        so each pattern is then asked."""
-        parts = []
-        for fmt in self.standalone_formats:
-            source = fmt.context_pattern or ""
-            flags, body = ("i", source[4:]) if source.startswith("(?i)") else ("", source)
-            if (body.startswith("(?") and body[2:3].isalpha()) or UNJOINABLE.search(body):
-                return re.compile("")
-            parts.append(f"(?{flags}:{body})")
-        try:
-            return re.compile("|".join(parts) or "(?!)")
-        except re.error:  # what the test above does not foresee: ask each pattern
-            return re.compile("")
+    def standalone_context(self) -> AnyPattern:
+        """Does some standalone format's context pattern match a name? One search of their
+        alternation where it gives the same answer (patterns.AnyPattern)."""
+        return AnyPattern(
+            [fmt.context_pattern or "" for fmt in self.standalone_formats], caseless=False
+        )
 
     @functools.cached_property
     def env_to_provider(self) -> dict[str, Provider]:
