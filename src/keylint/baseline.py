@@ -50,6 +50,9 @@ Key = tuple[str, str, str]  # (path relative to the baseline, rule, fingerprint)
 
 @dataclass(frozen=True)
 class Baseline:
+    """A baseline file as read: keylint's counts per (path, rule, fingerprint), or the (file,
+    SHA-1) pairs of a detect-secrets baseline."""
+
     path: Path
     kind: str  # "keylint" | "detect-secrets"
     counts: Mapping[Key, int] = field(default_factory=dict)
@@ -190,6 +193,8 @@ def render(counts: Mapping[Key, int]) -> bytes:
 
 @dataclass(frozen=True)
 class Update:
+    """What :func:`update` did: how many findings the baseline records, whether it was rewritten."""
+
     path: Path
     entries: int  # findings recorded (counts summed)
     changed: bool  # the file was (re)written

@@ -30,6 +30,9 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Settings:
+    """A run's configuration: the ``[tool.keylint]`` table (or keylint.toml) with the
+    command-line options over it; the defaults when there is no file."""
+
     select: tuple[str, ...] = ("ALL",)
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

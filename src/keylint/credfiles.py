@@ -19,6 +19,9 @@ from pathlib import PurePosixPath
 
 @dataclass(frozen=True)
 class Credential:
+    """A password or token in a tool's credentials file: the field that holds it, its value and
+    offsets in the file, and the host it logs in to."""
+
     what: str  # how the message names it: "password in .netrc"
     name: str  # the field: "password", "_authToken", "auths.<registry>.auth"
     value: str  # the secret as the tool uses it (decoded for base64 user:password)

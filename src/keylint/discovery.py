@@ -118,6 +118,9 @@ BINARY_SUFFIXES = frozenset(
 
 @value_class(frozen=True)  # hot: frozen for mypy only (keylint.span)
 class Target:
+    """A file to read: its path, the name findings show it by, whether it was named on the
+    command line, and whether git ignores it (a dotenv file, read all the same)."""
+
     path: Path  # as opened
     display: str  # relative to the working directory, "/" separators
     explicit: bool = False  # named on the command line
@@ -126,6 +129,8 @@ class Target:
 
 @dataclass
 class Discovery:
+    """What ``discover`` found: the files to read, and the paths it could not read, with why."""
+
     targets: list[Target]
     errors: list[tuple[str, str]]  # (path, message)
 

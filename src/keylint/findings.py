@@ -172,6 +172,9 @@ class Verification:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem a rule reports at a place in a file: the rule, severity, confidence and
+    message, with the secret, fix and verification answer when there are any."""
+
     rule: str  # the code, e.g. "KL101"
     name: str  # the rule's kebab-case name
     category: Category

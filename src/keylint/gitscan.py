@@ -95,6 +95,8 @@ def has_head(root: Path) -> bool:
 
 @dataclass(frozen=True)
 class IndexEntry:
+    """A regular file as git's index holds it: its path, blob id and mode."""
+
     path: str  # relative to the repository root, "/" separators
     oid: str
     mode: str
@@ -234,6 +236,9 @@ def _display(root: Path, rel: str, cwd: Path) -> str:
 
 @dataclass
 class Blob:
+    """A git object to read and lint: :meth:`BlobReader.fill` sets its contents and size;
+    ``display`` names it in findings."""
+
     oid: str
     display: str  # path shown in findings (relative to the working directory)
     data: bytes | None = None  # None: missing, or over the size limit
@@ -316,6 +321,8 @@ def blob_items(blobs: Iterable[Blob]) -> list[tuple[str, bytes]]:
 
 @dataclass(frozen=True)
 class Commit:
+    """A commit of the history walk: its id, author date and place in the walk."""
+
     sha: str
     author_date: str  # strict ISO 8601
     order: int  # 0 for the oldest commit of the walk
@@ -323,6 +330,8 @@ class Commit:
 
 @dataclass(frozen=True)
 class NewBlob:
+    """A file version a commit introduced: blob id, path, commit, and the blob it replaced."""
+
     oid: str
     path: str  # relative to the repository root
     commit: Commit
@@ -443,6 +452,9 @@ def _parse_log(stream: IO[bytes], on_commit: Callable[[int], None] | None) -> It
 
 @dataclass
 class HistoryResult:
+    """What :func:`scan_history` found (one finding per secret, at the commit that first added
+    it), with counts of the commits and blobs it looked at."""
+
     findings: list[Finding]
     commits: int
     blobs: int  # distinct blobs looked at

@@ -43,6 +43,9 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class KeyFormat:
+    """One key format of a provider (a ``keys:`` entry of its data file): the regex that
+    recognises it, the template fake keys are made from, and how its findings are reported."""
+
     id: str
     provider: str
     label: str
@@ -104,6 +107,9 @@ class KeyFormat:
 
 @dataclass(frozen=True)
 class Provider:
+    """One provider's data file (rules/providers/<id>.yaml): its hosts, key variables and key
+    formats, with the whole file in ``raw`` for the rules that read other sections."""
+
     id: str
     name: str
     hosts: tuple[str, ...]
@@ -127,6 +133,9 @@ class Provider:
 
 @dataclass(frozen=True)
 class Common:
+    """rules/common.yaml, compiled: the placeholder and lookup patterns, and the name patterns
+    that tell a secret's name from other names."""
+
     placeholder_words: frozenset[str]
     placeholder_patterns: tuple[CaselessPattern, ...]
     lookup_patterns: tuple[re.Pattern[str], ...]
@@ -150,6 +159,9 @@ class Common:
 
 @dataclass(frozen=True)
 class ProviderDB:
+    """All the rules data: the providers (bundled and ``extend-data``) and rules/common.yaml,
+    with the indexes the checks search, each built on first use."""
+
     providers: tuple[Provider, ...]
     common_data: Mapping[str, Any] = field(repr=False)
 

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class RunOptions:
+    """What one ``keylint check`` run reads and how: the paths, working directory and settings,
+    where the files come from (working tree, ``--staged``, ``--history``) and the baseline."""
+
     paths: tuple[str, ...]
     cwd: Path
     settings: Settings
@@ -58,6 +61,9 @@ class RunOptions:
 
 @dataclass
 class Outcome:
+    """What a run gave, ready to report: the findings left after the baseline, the errors and
+    notes, and what the baseline update and ``--fix`` did."""
+
     findings: list[Finding]
     errors: list[tuple[str, str]]
     notes: list[tuple[str, str]]

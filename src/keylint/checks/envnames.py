@@ -148,6 +148,9 @@ class Near:
 
 @dataclass
 class EnvData:
+    """The ``env:`` sections of every provider file, by name: the names each SDK reads, the
+    legacy, wrong and value-checked names and the conflicting pairs; it also finds near-misses."""
+
     reads: dict[str, str] = field(default_factory=dict)  # name -> provider id
     key_names: dict[str, str] = field(default_factory=dict)  # names that hold a key
     convention: dict[str, str] = field(default_factory=dict)
@@ -338,6 +341,9 @@ class EnvData:
 
 @dataclass(frozen=True)
 class Kind:
+    """What is wrong with a variable name as written (:meth:`EnvData.classify`): the defect, the
+    name it should be, and the entry that says why (legacy, wrong or near-miss)."""
+
     kind: str  # "whitespace", "case", "wrong", "legacy", "near"
     target: str  # the name as it should be (upper-cased and cleaned for whitespace/case)
     entry: Legacy | Wrong | Near | None = None

@@ -25,6 +25,9 @@ _RUN = 6  # this many equal or consecutive characters in a row is typed, not gen
 
 @dataclass(frozen=True)
 class PublicKey:
+    """A key its provider publishes on purpose (an entry of rules/public-keys.yaml): the
+    provider, the key's sha256, why it is public and where that is said."""
+
     provider: str
     sha256: str
     why: str

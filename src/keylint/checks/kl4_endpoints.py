@@ -97,6 +97,9 @@ class Model:
 
 @dataclass
 class Index:
+    """The ``endpoints:`` and ``models:`` sections of every provider file, indexed for the
+    endpoint and model rules: removed hosts and paths, misspelt hosts, API versions and models."""
+
     hosts: dict[str, list[Endpoint]] = field(default_factory=dict)  # a whole host removed
     paths: list[Endpoint] = field(default_factory=list)  # removed/deprecated paths
     misspelt: dict[str, list[Endpoint]] = field(default_factory=dict)

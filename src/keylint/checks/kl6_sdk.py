@@ -55,6 +55,8 @@ class SymbolEntry:
 
 @dataclass(frozen=True)
 class KwargEntry:
+    """A ``kwargs`` entry: a keyword argument a callee no longer takes, and what replaces it."""
+
     provider: Provider
     callee: str
     kwarg: str
@@ -65,6 +67,9 @@ class KwargEntry:
 
 @dataclass
 class SdkIndex:
+    """The ``sdk:`` sections of every provider file, indexed once per provider database: removed
+    symbols, wrong remaps and replaced keyword arguments."""
+
     removed: list[SymbolEntry]
     remaps: list[SymbolEntry]
     kwargs: list[KwargEntry]
@@ -229,6 +234,9 @@ def uses(ctx: FileContext) -> Iterator[SdkUse]:
 
 @dataclass(frozen=True)
 class SymbolHit:
+    """A use of a symbol an entry names: the symbol as used, the rest below the entry's, where
+    it is and how it is used."""
+
     entry: SymbolEntry
     symbol: str  # as used (import-resolved)
     rest: str  # below the entry's symbol

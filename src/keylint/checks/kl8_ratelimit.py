@@ -17,6 +17,9 @@ _SLEEP_NAMES = frozenset({"sleep"})
 
 @dataclass(frozen=True)
 class RateLimit:
+    """One provider's ``rate_limit:`` data: its rate-limit exceptions, the client classes that
+    take a retries keyword (and its name), and the 429 error codes no retry fixes."""
+
     provider: str
     exceptions: tuple[str, ...]
     clients: tuple[str, ...]

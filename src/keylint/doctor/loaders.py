@@ -53,6 +53,9 @@ class DotenvCall:
 
 @dataclass
 class Loads:
+    """How the app gets its environment, read from the code: one plan per way of starting it,
+    each compose service's ``environment:``, and what could not be followed."""
+
     plans: list[Plan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what could not be followed
     compose_env: dict[str, dict[str, tuple[str | None, bool]]] = field(default_factory=dict)

@@ -139,6 +139,9 @@ class Package:
 
 @dataclass
 class Diagnosis:
+    """Everything ``keylint doctor`` found in one project: the load plans, each variable's
+    sources, the problems, the SDK packages, the network settings and the verification answers."""
+
     root: str
     plans: list[Plan] = field(default_factory=list)
     variables: list[Variable] = field(default_factory=list)

@@ -26,6 +26,8 @@ from keylint.providers import ProviderDB
 
 @dataclass(frozen=True)
 class PythonEnv:
+    """The Python environment the app runs in: how messages name it, and its site-packages."""
+
     label: str
     paths: tuple[str, ...] | None  # site-packages folders; None: this interpreter's sys.path
 
@@ -71,6 +73,9 @@ def _major(version: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class Added:
+    """An SDK name that exists only from a major version of its package on (``sdk.added`` data):
+    code that uses it fails with an older version installed."""
+
     symbol: str
     package: str
     major: int

@@ -47,6 +47,8 @@ class Asked:
 
 @dataclass(frozen=True)
 class Verdict:
+    """What verification said about one key: the result, a finer reason, and what it means."""
+
     result: str  # live, invalid, quota-exhausted, restricted, unreachable, ..., dry-run
     reason: str | None = None  # "connect", "mismatched-organization", ...
     detail: str = ""  # one plain sentence: what it means (dry run: what would be sent)

@@ -63,6 +63,9 @@ _MODULES: dict[FileKind, str] = {
 
 @dataclass
 class Extracted:
+    """The facts of one file, and the error when its own extractor failed (the facts are then
+    what it found before failing, or the plain-text extractor's)."""
+
     facts: Sequence[Fact]
     error: str | None = None
 

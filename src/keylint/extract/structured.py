@@ -76,11 +76,15 @@ class PScalar:
 
 @dataclass(slots=True, eq=False)
 class PMapping:
+    """A mapping: its (key, value) pairs in file order, duplicate keys kept."""
+
     items: list[tuple[PNode, PNode]] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)
 class PSequence:
+    """A sequence: its items in file order."""
+
     items: list[PNode] = field(default_factory=list)
 
 
@@ -144,6 +148,9 @@ _LOOKUP = re.compile(
 
 @dataclass(frozen=True)
 class _Semantics:
+    """What keys mean in one kind of file (JSON, TOML, a workflow, a compose file, other YAML):
+    the ``how`` of its headers and environment blocks, and whether shell values are scanned."""
+
     header_how: str  # Header.how
     env_keys: dict[str, str]  # key naming an environment block -> EnvDef.how
     shell: bool  # run shell-ish values through the text scanner

@@ -395,6 +395,9 @@ _ESCAPE = re.compile(r"\\(.)")
 
 @dataclass(frozen=True)
 class _Expr:
+    """A value written on one line as string literals and names joined by ``+``: its text parts
+    (None for a name or an interpolation), its offsets, and its one literal's body and quote."""
+
     parts: tuple[str | None, ...]
     start: int
     end: int

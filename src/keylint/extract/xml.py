@@ -31,6 +31,9 @@ _MAX_BYTES = 5_000_000
 
 @dataclass(frozen=True)
 class XmlSecret:
+    """A password or secret in an XML file: the name that holds it, its value, its offsets in the
+    file, and how it is written (attribute, element, key/value, connection string)."""
+
     name: str  # the element, attribute or key that names it
     value: str  # as the tool uses it (FileZilla's base64 decoded)
     start: int  # offset of the value's source text in the file

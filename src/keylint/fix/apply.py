@@ -70,6 +70,9 @@ class Change:
 
 @dataclass
 class Plan:
+    """What ``--fix`` would do, computed without writing: each file's new text, the fixes that
+    could not be made, the messages to show, and the findings fixed."""
+
     changes: dict[str, Change] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)  # shown after writing (redacted)
@@ -81,6 +84,9 @@ class Plan:
 
 @dataclass
 class FixResult:
+    """What :func:`apply_fixes` did: the findings fixed and those left to report, the errors
+    (fixes not made, files not written), and the messages to show."""
+
     remaining: list[Finding]  # findings not fixed (to report)
     fixed: list[Finding]
     errors: list[tuple[str, str]]
@@ -94,6 +100,8 @@ def allowed(finding: Finding, unsafe: bool) -> bool:
 
 @dataclass
 class _Edit:
+    """One span edit as offsets in the file's text, with the finding whose fix it is."""
+
     start: int
     end: int
     replacement: str

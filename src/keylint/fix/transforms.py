@@ -13,6 +13,9 @@ from keylint.providers import ProviderDB
 
 @dataclass
 class TransformContext:
+    """What a whole-file transform needs besides the file: the working directory, the provider
+    data (loaded on first use) and the git root."""
+
     cwd: Path
     db: ProviderDB | None = None
     git_root: Path | None = None  # a project's `.env` is looked for up to here (or cwd)
@@ -41,6 +44,9 @@ class SideEdit:
 
 @dataclass
 class Outcome:
+    """What a whole-file transform gave: the new text (None: nothing done) or why not, the edits
+    it needs in other files, and messages for the user."""
+
     text: str | None  # the new text (None: nothing done)
     error: str | None = None
     side_edits: list[SideEdit] = field(default_factory=list)

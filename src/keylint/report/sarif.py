@@ -202,6 +202,9 @@ def _artifact_location(path: str, cwd: Path, root: Path) -> dict[str, str]:
 
 @dataclass
 class _FileText:
+    """The text of a file with findings: its lines (for UTF-16 columns) and the text
+    ``primaryLocationLineHash`` is computed from, hashed on first use."""
+
     lines: list[str] | None  # keylint's view: BOM stripped, split on \r\n, \n, \r
     node_text: str | None  # Node's view for the fingerprint: BOM kept
     hashes: dict[int, str] | None = None

@@ -39,6 +39,9 @@ def _env_float(name: str, default: float) -> float:
 
 @dataclass
 class VerifyOptions:
+    """How ``--verify`` runs: dry run or not, the sending limits (concurrency, timeout, retries
+    and waits), the answer cache, and where progress lines go."""
+
     dry_run: bool = False
     concurrency: int = 4
     timeout: float = 10.0

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class Attached:
+    """What :func:`verify_outcome` did: one answer per key asked about, the summary line, and a
+    note per key found only in a git-ignored dotenv file."""
+
     results: list[Verification] = field(default_factory=list)
     summary: str = ""
     notes: list[tuple[str, str]] = field(default_factory=list)

@@ -21,6 +21,8 @@ _CODE_FIELDS = ("code", "type", "status", "reason", "error")
 
 @dataclass(frozen=True)
 class Classified:
+    """A provider's answer, read: the result and reason of the first table row that matched."""
+
     result: str
     reason: str | None
     row: Row | None

@@ -30,6 +30,8 @@ from keylint.verify.plan import Planned
 
 @dataclass(frozen=True)
 class Settings:
+    """How requests are sent: how many at once, the timeout, and the retries on 429 and 5xx."""
+
     concurrency: int = 4
     timeout: float = 10.0
     retries: int = 3  # after the first attempt, on 429 and 5xx only
@@ -39,6 +41,9 @@ class Settings:
 
 @dataclass(frozen=True)
 class Answer:
+    """What sending one request gave: the result and reason (``unreachable`` and the failure when
+    no answer came), the HTTP status, and how many attempts it took."""
+
     result: str
     reason: str | None = None
     status: int | None = None

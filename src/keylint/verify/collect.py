@@ -26,6 +26,9 @@ _HTTPS_HOST = re.compile(r"https://([A-Za-z0-9.-]+)")
 
 @dataclass(frozen=True)
 class Place:
+    """One place a key is: file, line and column, whether git ignores the file, and with
+    ``--history`` the commit that added it and its date."""
+
     path: str
     line: int
     column: int

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class FirstAdded:
+    """Where a key was first committed (``--history``): the commit and its date, the file and
+    line, and whether HEAD's tree still holds it."""
+
     commit: str
     date: str  # ISO 8601 author date
     path: str
@@ -43,6 +46,9 @@ class FirstAdded:
 
 @dataclass
 class KeyRow:
+    """One row of ``keylint keys``: a distinct key (redacted and fingerprint only), every place
+    it is, when it was first committed and whether it still works."""
+
     provider: str
     label: str
     redacted: str
@@ -78,6 +84,8 @@ class KeyRow:
 
 @dataclass
 class KeysResult:
+    """What :func:`list_keys` gave: rows, the run's errors and notes, the ``--verify`` summary."""
+
     rows: list[KeyRow]
     errors: list[tuple[str, str]]
     notes: list[tuple[str, str]]

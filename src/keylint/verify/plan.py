@@ -25,6 +25,8 @@ class VerifyConfigError(Exception):
 
 @dataclass(frozen=True)
 class Planned:
+    """The request to send about one key (its URL and headers), or why none can be sent."""
+
     candidate: Candidate
     check: ProviderCheck
     request: Request | None = None

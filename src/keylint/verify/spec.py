@@ -50,6 +50,9 @@ class ContextHeader:
 
 @dataclass(frozen=True)
 class Request:
+    """A read-only request that tells whether a key works: method, host (fixed, or a project's
+    within the host patterns), path, where the key goes, and the other headers."""
+
     method: str
     path: str  # path and query, starting with "/"
     auth_header: str
@@ -87,6 +90,9 @@ class Row:
 
 @dataclass(frozen=True)
 class ProviderCheck:
+    """One ``rules/verify/<provider>.yaml``: the provider's requests and the table that reads
+    their answers, or why its keys cannot be checked."""
+
     provider: str
     label: str
     console: str  # where the user creates, rotates and revokes keys
