@@ -647,16 +647,13 @@ def _has_odd_character(text: str) -> bool:
     return bool(_ODD_CHARACTER.search(text))
 
 
-_LAST_SUSPECTS: list[tuple[FileContext, list[KeyText]]] = []
-
-
 def suspect_keys(ctx: FileContext) -> list[KeyText]:
     """Keys that contain whitespace, an invisible or typographic character or a backslash
-    (what the key-whitespace rules look at), computed once per file for all of them."""
-    if _LAST_SUSPECTS and _LAST_SUSPECTS[0][0] is ctx:
-        return _LAST_SUSPECTS[0][1]
-    found = list(_suspect_keys(ctx))
-    _LAST_SUSPECTS[:] = [(ctx, found)]
+    (what the key-whitespace rules look at), computed once per file for all of them (in the
+    file's own cache: it goes with the file, never kept for the next one)."""
+    found: list[KeyText] | None = ctx.cache.get("suspect_keys")
+    if found is None:
+        found = ctx.cache["suspect_keys"] = list(_suspect_keys(ctx))
     return found
 
 

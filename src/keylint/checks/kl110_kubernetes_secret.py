@@ -32,17 +32,14 @@ def in_secret(ctx: FileContext, value: Value) -> bool:
     return _field(value) is not None and is_secret_manifest(ctx)
 
 
-_LAST: list[tuple[FileContext, bool]] = []
-
-
 def is_secret_manifest(ctx: FileContext) -> bool:
     """The file declares ``kind: Secret`` (computed once per file: KL102 asks per value)."""
     if ctx.file.kind not in (FileKind.YAML, FileKind.JSON) or "Secret" not in ctx.file.text:
         return False
-    if _LAST and _LAST[0][0] is ctx:
-        return _LAST[0][1]
-    found = any(v.qualname == "kind" and v.value == "Secret" for v in ctx.of(Value))
-    _LAST[:] = [(ctx, found)]
+    found: bool | None = ctx.cache.get("secret_manifest")
+    if found is None:
+        found = any(v.qualname == "kind" and v.value == "Secret" for v in ctx.of(Value))
+        ctx.cache["secret_manifest"] = found
     return found
 
 

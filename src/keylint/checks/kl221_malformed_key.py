@@ -10,17 +10,15 @@ from keylint.findings import Category, Finding, Secret, Severity
 from keylint.providers import KeyFormat
 
 SlotKey = tuple[keys.KeyText, str, int]
-_LAST: list[tuple[FileContext, list[SlotKey]]] = []
 
 
 def slot_keys(ctx: FileContext) -> list[SlotKey]:
     """(key text, key, start of the key in the text) of every key slot's value that is not
     a placeholder or a lookup (placeholder-key wins), with surrounding whitespace removed.
-    Computed once per file for the five malformed-key rules."""
-    if _LAST and _LAST[0][0] is ctx:
-        return _LAST[0][1]
-    found = list(_slot_keys(ctx))
-    _LAST[:] = [(ctx, found)]
+    Computed once per file for the five malformed-key rules (in the file's own cache)."""
+    found: list[SlotKey] | None = ctx.cache.get("slot_keys")
+    if found is None:
+        found = ctx.cache["slot_keys"] = list(_slot_keys(ctx))
     return found
 
 

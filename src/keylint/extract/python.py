@@ -61,6 +61,11 @@ def extract(file: SourceFile, db: ProviderDB) -> list[Fact]:
         visitor.visit(tree)
     except RecursionError:  # ast.parse accepts deeper nesting than a recursive visitor can walk
         raise TooDeep(f"Python source {TOO_DEEP}") from None
+    finally:
+        # The dispatch table holds bound methods: a cycle through the visitor, which holds
+        # the whole tree (``parents``). Unbroken, only the cyclic collector frees a file's
+        # tree, and it runs rarely (scheduler._tune_gc): the lib tree's peak grew by 30 MB.
+        visitor.release()
     return visitor.facts
 
 
@@ -135,6 +140,11 @@ class _Visitor(ast.NodeVisitor):
         """``NodeVisitor.visit`` with the method looked up once per node class."""
         method = self._dispatch.get(node.__class__) or self._method(node)
         method(node)
+
+    def release(self) -> None:
+        """Drop the references into the tree and to this visitor's own methods."""
+        self._dispatch.clear()
+        self.parents.clear()
 
     def _method(self, node: ast.AST) -> Callable[[ast.AST], None]:
         name = "visit_" + node.__class__.__name__
