@@ -9,16 +9,12 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from keylint.findings import Confidence, Severity
+from keylint.span import value_class
 
 
 class ConfigError(Exception):
@@ -28,7 +24,7 @@ class ConfigError(Exception):
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Settings:
     """A run's configuration: the ``[tool.keylint]`` table (or keylint.toml) with the
     command-line options over it; the defaults when there is no file."""
@@ -164,6 +160,13 @@ def _key_formats(value: Any, where: Path) -> tuple[Mapping[str, Any], ...]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # Imported here: a run in a directory without a TOML configuration (a pre-commit run
+    # on one file, often) does not pay its ~2 ms.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

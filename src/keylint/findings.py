@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import Enum
 
-from keylint.span import Span
+from keylint.span import Span, value_class
 
 
 class Category(str, Enum):
@@ -106,7 +106,7 @@ class Confidence(str, Enum):
         return self if self.rank <= cap.rank else cap
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Secret:
     """A secret as a finding carries it: redacted form and fingerprint, never the raw value."""
 
@@ -123,7 +123,7 @@ class Secret:
         return cls(redact(raw, prefix), fingerprint(raw), sha1)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Fix:
     """A text edit that resolves a finding: replace ``span`` with ``replacement``."""
 
@@ -139,7 +139,7 @@ class Fix:
     edits: tuple[tuple[str, Span, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Verification:
     """What the provider answered about a key (``--verify``, spec §7); never the key itself.
 
@@ -170,7 +170,7 @@ class Verification:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Finding:
     """One problem a rule reports at a place in a file: the rule, severity, confidence and
     message, with the secret, fix and verification answer when there are any."""

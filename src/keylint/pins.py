@@ -16,11 +16,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 # PEP 508 name + optional extras + the version part, up to a marker or comment.
 _REQUIREMENT = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>[^;#]*)"
@@ -63,6 +58,12 @@ def _pep508(line: str) -> tuple[str, str] | None:
 
 
 def _toml(path: Path) -> dict[str, Any]:
+    # Imported here: most runs find no pyproject.toml, uv.lock or poetry.lock to read.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

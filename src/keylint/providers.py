@@ -16,13 +16,14 @@ import pickle
 import random
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import ahocorasick_rs
 
 from keylint.patterns import AnyPattern, CaselessPattern, LazyPattern
+from keylint.span import value_class
 
 
 class DataError(Exception):
@@ -41,7 +42,7 @@ def data_dir() -> Path:
     raise DataError(f"keylint's rules data is missing (looked in {installed} and {checkout})")
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class KeyFormat:
     """One key format of a provider (a ``keys:`` entry of its data file): the regex that
     recognises it, the template fake keys are made from, and how its findings are reported."""
@@ -105,7 +106,7 @@ class KeyFormat:
         )
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Provider:
     """One provider's data file (rules/providers/<id>.yaml): its hosts, key variables and key
     formats, with the whole file in ``raw`` for the rules that read other sections."""
@@ -131,7 +132,7 @@ class Provider:
         return False
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Common:
     """rules/common.yaml, compiled: the placeholder and lookup patterns, and the name patterns
     that tell a secret's name from other names."""
@@ -157,7 +158,7 @@ class Common:
         yield "password_name_pattern", self.password_name
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class ProviderDB:
     """All the rules data: the providers (bundled and ``extend-data``) and rules/common.yaml,
     with the indexes the checks search, each built on first use."""

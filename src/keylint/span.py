@@ -22,7 +22,10 @@ else:
         """``dataclass(frozen=True, slots=True)`` as mypy checks it, without the frozen
         ``__setattr__`` at run time: a frozen class sets each field through
         ``object.__setattr__`` (a Span cost 0.75 µs to build, 0.3 µs unfrozen), and a big
-        file builds hundreds of thousands of spans and facts. Equality and hashing are the
+        file builds hundreds of thousands of spans and facts. Creating the class is cheaper
+        too: without the frozen ``__setattr__`` and ``__delattr__`` (each compiled with
+        ``exec`` at import on Python 3.11) a class costs ~0.26 ms instead of ~0.46 ms, and the
+        one-file pre-commit run creates some thirty of them. Equality and hashing are the
         frozen class's (``unsafe_hash``: from the fields)."""
         assert frozen, "value classes are frozen for mypy"
         return dataclass(unsafe_hash=True, **options)

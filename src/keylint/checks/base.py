@@ -19,11 +19,12 @@ from keylint.facts import Fact, Span, Value
 from keylint.findings import Category, Confidence, Finding, Fix, Secret, Severity
 from keylint.providers import ProviderDB
 from keylint.source import SourceFile
+from keylint.span import value_class
 
 F = TypeVar("F")
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Example:
     """A file and where this rule must report in it; no ``expect`` means it must stay quiet.
 

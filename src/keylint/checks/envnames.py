@@ -58,7 +58,7 @@ CASE_INSENSITIVE_HOWS = frozenset({"pydantic-settings"})
 # --- the data ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Versioned:
     """``openai>=1`` / ``openai<1``: a package and a major version."""
 
@@ -82,7 +82,7 @@ class Versioned:
         return at_least if self.op == ">=" else not at_least
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Legacy:
     """A name only old SDK versions read (``OPENAI_API_BASE``)."""
 
@@ -95,7 +95,7 @@ class Legacy:
     note: str
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Wrong:
     """A name seen in the wild that the SDK does not read (``AZURE_OPENAI_KEY``)."""
 
@@ -108,7 +108,7 @@ class Wrong:
     unless_names: tuple[str, ...]  # the name means something else when these are around
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class ValueSpec:
     """A variable whose value the SDK checks (``OPENAI_API_TYPE``)."""
 
@@ -123,7 +123,7 @@ class ValueSpec:
     effect: str
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Conflict:
     """Variables that change each other's meaning when set together."""
 
@@ -137,7 +137,7 @@ class Conflict:
     effect: str
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Near:
     """Why a name is a near-miss of ``target``."""
 
@@ -339,7 +339,7 @@ class EnvData:
         return None
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Kind:
     """What is wrong with a variable name as written (:meth:`EnvData.classify`): the defect, the
     name it should be, and the entry that says why (legacy, wrong or near-miss)."""
@@ -609,7 +609,7 @@ class Occurrence:
         return (self.path, self.span.line, self.span.column)
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Mismatch:
     """Code reads ``read`` that nothing sets while ``defined``, which nothing reads, is set."""
 

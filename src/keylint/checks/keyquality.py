@@ -14,16 +14,16 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from keylint.providers import DataError, KeyFormat, data_dir, expand_charset, load_cached_yaml
+from keylint.span import value_class
 
 _MIN_BODY = 12  # shorter bodies say too little about how they were made
 _MIN_BITS = 2.5  # Shannon bits per character; random base62 has ~5.9, hex ~4
 _RUN = 6  # this many equal or consecutive characters in a row is typed, not generated
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class PublicKey:
     """A key its provider publishes on purpose (an entry of rules/public-keys.yaml): the
     provider, the key's sha256, why it is public and where that is said."""

@@ -24,6 +24,7 @@ from keylint.findings import Confidence, Severity
 from keylint.patterns import LazyPattern
 from keylint.providers import LiteralFinder, Provider, ProviderDB
 from keylint.source import FileKind
+from keylint.span import value_class
 
 TODAY: datetime.date | None = None  # tests pin the date of the run here
 
@@ -49,7 +50,7 @@ def as_date(value: Any) -> datetime.date | None:
 # --- the data ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Endpoint:
     """One ``endpoints:`` entry."""
 
@@ -78,7 +79,7 @@ class Endpoint:
         return "is legacy", Severity.INFO  # still answers; no shutdown announced
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Model:
     """One ``models:`` entry."""
 
@@ -276,7 +277,7 @@ _HOST_ONLY = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Url:
     """A URL found in a value's raw text; offsets are into ``Value.raw``."""
 
@@ -506,7 +507,7 @@ MODEL_CONFIDENCE_NOTES = (
 )
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class ModelHit:
     """A model name found in a running value, with how sure keylint is that it is used."""
 

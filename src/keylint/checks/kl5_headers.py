@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from keylint.checks.base import FileContext
 from keylint.checks.kl4_endpoints import osa_distance, provider_for_host
 from keylint.facts import Header, Span
 from keylint.providers import Provider
+from keylint.span import value_class
 
 # The headers an API key goes in.
 KEY_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
@@ -91,7 +91,7 @@ def head(header: Header) -> str:
     return first if isinstance(first, str) else ""
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Auth:
     """A provider's ``auth:`` section."""
 

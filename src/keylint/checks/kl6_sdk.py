@@ -16,12 +16,13 @@ from keylint.checks.base import FileContext
 from keylint.facts import SdkUse, Span
 from keylint.pins import SELF, major_at_least, normalize
 from keylint.providers import Provider, ProviderDB
+from keylint.span import value_class
 
 _DEFAULT_HOW = frozenset({"call", "attribute", "assign", "except"})
 _SINCE = re.compile(r"^(?P<package>[A-Za-z][\w.-]*)\s+v?(?P<major>\d+)(?:\.\d+)*$")
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class SymbolEntry:
     """A ``removed`` or ``wrong_remaps`` entry."""
 
@@ -53,7 +54,7 @@ class SymbolEntry:
         return self.replacement
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class KwargEntry:
     """A ``kwargs`` entry: a keyword argument a callee no longer takes, and what replaces it."""
 
@@ -171,7 +172,7 @@ def use_text(ctx: FileContext, span: Span) -> str:
         return ""
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Imported:
     """One name an import statement binds, and where its text is."""
 
@@ -232,7 +233,7 @@ def uses(ctx: FileContext) -> Iterator[SdkUse]:
         yield use
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class SymbolHit:
     """A use of a symbol an entry names: the symbol as used, the rest below the entry's, where
     it is and how it is used."""

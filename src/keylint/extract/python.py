@@ -15,7 +15,7 @@ import ast
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from keylint.extract import TOO_DEEP, ParseError, TooDeep
 from keylint.facts import (
@@ -34,6 +34,7 @@ from keylint.facts import (
 from keylint.headernames import is_header_name
 from keylint.providers import ProviderDB
 from keylint.source import SourceFile
+from keylint.span import value_class
 
 _STRING_PREFIX_CHARS = "rRbBuUfF"
 _ENV_GET_FUNCS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "os.putenv"}
@@ -864,7 +865,7 @@ class _Visitor(ast.NodeVisitor):
                 self.visit(value.value)
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class _SettingsConfig:
     """What decides the variable name of a pydantic-settings field."""
 
