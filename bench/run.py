@@ -25,6 +25,10 @@ Every tool runs as a subprocess, from the tree's root (a git repo), with the fil
   this overstates); ``single`` = ``ru_maxrss`` from ``wait4``, the largest RSS any single
   process of the tree reached. ``tree`` is the one compared with the 300 MB target (it is
   never below ``single``).
+- peak PSS (``tree pss``): the largest sum of the proportional set size (``Pss`` of
+  /proc/PID/smaps_rollup) over the same tree, sampled with the RSS: a page shared by n
+  processes counts 1/n in each, so the memory a forked pool really holds. Beside the RSS
+  sum, not instead of it.
 - findings: keylint's JSON ``summary.findings``; betterleaks' and kingfisher's JSON
   ``findings``; detect-secrets' JSON results; ripgrep's matching lines; the floor's regex
   matches.
@@ -99,6 +103,7 @@ class Sample:
     returncode: int
     findings: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    peak_tree_pss_mb: float = 0.0  # 0 where /proc/PID/smaps_rollup cannot be read
 
 
 def _proc_table() -> dict[int, tuple[int, int]]:
@@ -118,35 +123,50 @@ def _proc_table() -> dict[int, tuple[int, int]]:
     return table
 
 
-def _tree_rss(root: int) -> int:
-    """Bytes of RSS summed over ``root`` and all its live descendants."""
+def _pss_kb(pid: int) -> int:
+    """The process's proportional set size in kB (0 when it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_memory(root: int) -> tuple[int, int]:
+    """Bytes of RSS and of PSS, each summed over ``root`` and all its live descendants."""
     table = _proc_table()
     children: dict[int, list[int]] = {}
     for pid, (ppid, _) in table.items():
         children.setdefault(ppid, []).append(pid)
-    total, stack = 0, [root]
+    rss = pss = 0
+    stack = [root]
     while stack:
         pid = stack.pop()
         if pid in table:
-            total += table[pid][1]
+            rss += table[pid][1]
+            pss += _pss_kb(pid)
         stack.extend(children.get(pid, ()))
-    return total * os.sysconf("SC_PAGE_SIZE")
+    return rss * os.sysconf("SC_PAGE_SIZE"), pss * 1024
 
 
 def measure(
     argv: Sequence[str], cwd: Path, stdout_path: Path, timeout: float, env: dict[str, str]
 ) -> Sample:
     """Run ``argv`` once; stdout goes to ``stdout_path`` (stderr to a sibling file)."""
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
     with stdout_path.open("wb") as out, stdout_path.with_suffix(".err").open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, env=env)
 
         def sampler() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
             while not done.wait(SAMPLE_SECONDS):
-                peak = max(peak, _tree_rss(proc.pid))
+                rss, pss = _tree_memory(proc.pid)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
 
         thread = threading.Thread(target=sampler, daemon=True)
         thread.start()
@@ -167,6 +187,7 @@ def measure(
         peak_tree_mb=max(peak, single) / 1e6,
         peak_single_mb=single / 1e6,
         returncode=proc.returncode,
+        peak_tree_pss_mb=peak_pss / 1e6,
     )
 
 
@@ -535,7 +556,8 @@ def run_tool(
         log(
             f"  {tree_name:6} {tool.name:15} run {i + 1}/{repeat}: {sample.wall:8.2f} s wall "
             f"{sample.cpu:8.2f} s cpu {sample.peak_tree_mb:7.0f} MB tree "
-            f"{sample.peak_single_mb:6.0f} MB single  findings={sample.findings} load={load:.1f}"
+            f"{sample.peak_tree_pss_mb:6.0f} MB tree pss {sample.peak_single_mb:6.0f} MB single  "
+            f"findings={sample.findings} load={load:.1f}"
             + (f"  [{sample.extra['error']}]" if "error" in sample.extra else "")
         )
         samples.append(sample)
@@ -617,7 +639,7 @@ def table(results: list[Result]) -> str:
     heads = "".join(f" {head:>7}" for head, _ in versus)
     lines = [
         f"{'tree':10} {'tool':15} {'wall s':>8} {'best s':>8} {'cpu s':>8} {'tree MB':>8} "
-        f"{'1proc MB':>8} {'findings':>9}{heads} {'vs floor':>9}",
+        f"{'pss MB':>8} {'1proc MB':>8} {'findings':>9}{heads} {'vs floor':>9}",
     ]
     for r in results:
         if not r.samples:
@@ -632,7 +654,8 @@ def table(results: list[Result]) -> str:
         findings = r.samples[-1].findings
         lines.append(
             f"{r.tree:10} {r.tool:15} {wall:8.2f} {r.best('wall'):8.2f} {r.median('cpu'):8.2f} "
-            f"{r.median('peak_tree_mb'):8.0f} {r.median('peak_single_mb'):8.0f} "
+            f"{r.median('peak_tree_mb'):8.0f} {r.median('peak_tree_pss_mb'):8.0f} "
+            f"{r.median('peak_single_mb'):8.0f} "
             f"{'?' if findings is None else findings:>9}{ratios} {vs_floor:>9}"
         )
     lines.append(
@@ -994,6 +1017,7 @@ def write_json(
         if r.samples:
             doc["median_wall"] = r.median("wall")
             doc["median_peak_tree_mb"] = r.median("peak_tree_mb")
+            doc["median_peak_tree_pss_mb"] = r.median("peak_tree_pss_mb")
         return doc
 
     doc = {
@@ -1014,7 +1038,9 @@ def write_json(
         "scaling": scaling_rows(results, info),
         "key_pattern": KEY_PATTERN,
         "memory_note": "peak_tree_mb: max sampled sum of RSS over the process tree (50 ms), "
-        "never below peak_single_mb; peak_single_mb: wait4 ru_maxrss, the largest single process",
+        "never below peak_single_mb; peak_single_mb: wait4 ru_maxrss, the largest single process; "
+        "peak_tree_pss_mb: max sampled sum of PSS (smaps_rollup) over the tree, shared pages "
+        "counted once",
         "results": [result_dict(r) for r in results],
     }
     output = args.output or RESULTS / f"{started:%Y%m%d-%H%M%S}-{state['commit']}.json"
