@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import packaging.requirements
 import pytest
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -46,9 +47,28 @@ NOT_PLAIN = [
     "openai>=",
     "-openai",
     "openai.>=1",
+    # packaging takes only ASCII spaces and digits
+    "openai\xa0>=1",
+    "openai\x0c>=1",
+    "openai>=\u0661",
+    "openai>=1\u2003,<2",
 ]
-# Plain in form, but packaging's answer depends on its version: left to packaging.
-REPEATED = "openai>=1.0,>=1.0"
+# Plain in form, but packaging's answer depends on its version (up to 26.0 two clauses
+# equal in canonical form are one): left to packaging.
+SHARED_OPERATOR = ["openai>=1.0,>=1.0", "openai>=1.0,>=1", "openai==1,==1.0.0", "openai!=1.0,!=1"]
+
+
+@pytest.fixture
+def packaging_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts keylint hands to packaging's Requirement."""
+    calls: list[str] = []
+
+    def recording(text: str) -> Requirement:
+        calls.append(text)
+        return Requirement(text)
+
+    monkeypatch.setattr(packaging.requirements, "Requirement", recording)
+    return calls
 
 
 def _packaging(text: str) -> tuple[str, str] | None:
@@ -60,19 +80,27 @@ def _packaging(text: str) -> tuple[str, str] | None:
 
 
 @pytest.mark.parametrize("text", PLAIN)
-def test_plain_lines_are_read_as_packaging_reads_them(text: str) -> None:
-    assert _PLAIN_REQUIREMENT.fullmatch(text)
+def test_plain_lines_are_read_as_packaging_reads_them(
+    text: str, packaging_calls: list[str]
+) -> None:
     assert _pep508(text) == _packaging(text)
+    assert packaging_calls == []
 
 
 @pytest.mark.parametrize("text", NOT_PLAIN)
-def test_other_lines_go_to_packaging(text: str) -> None:
+def test_other_lines_go_to_packaging(text: str, packaging_calls: list[str]) -> None:
     assert not _PLAIN_REQUIREMENT.fullmatch(text)
     assert _pep508(text) == _packaging(text)
+    assert packaging_calls == [text]
 
 
-def test_a_repeated_clause_is_read_by_packaging() -> None:
-    assert _pep508(REPEATED) == _packaging(REPEATED)
+@pytest.mark.parametrize("text", SHARED_OPERATOR)
+def test_two_clauses_with_one_operator_go_to_packaging(
+    text: str, packaging_calls: list[str]
+) -> None:
+    assert _PLAIN_REQUIREMENT.fullmatch(text)
+    assert _pep508(text) == _packaging(text)
+    assert packaging_calls == [text]
 
 
 def test_comments_and_options_around_a_plain_line() -> None:
@@ -81,6 +109,7 @@ def test_comments_and_options_around_a_plain_line() -> None:
 
 
 def test_a_plain_requirements_file_does_not_import_packaging(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # the search for requirement files stops here
     (tmp_path / "requirements.txt").write_text("openai>=1.40\nanthropic>=0.30\nrequests\n")
     probe = (
         "import sys\n"

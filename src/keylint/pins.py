@@ -2,7 +2,8 @@
 includes), pyproject.toml (PEP 621 and Poetry), setup.cfg, Pipfile, uv.lock and poetry.lock,
 found in the working directory and its ancestors up to the repository root. Requirement
 strings are parsed by ``packaging`` (PEP 508 exactly: ``openai (>=1.0)``, extras, markers,
-URLs); a lock file's exact version wins over a range in the same directory.
+URLs), except the plain ``name>=1.0,<2`` form, read by one regex as packaging reads it; a
+lock file's exact version wins over a range in the same directory.
 
 Rules use this to be certain where they can (``OPENAI_API_BASE`` with ``openai>=1`` is a
 bug) and to say "ignored by openai>=1" where the project pins nothing.
@@ -45,13 +46,16 @@ def _add(pins: dict[str, str], line: str) -> None:
 
 
 # One version clause in the plain forms most requirement lines use (`==1.2`, `>=1`, `~=1.4`,
-# `!=2.*`): each is valid PEP 440 as written, so packaging would accept it unchanged.
+# `!=2.*`): each is valid PEP 440 as written, so packaging would accept it unchanged. ASCII
+# only, as packaging: `\s` and `\d` would take a copy-pasted no-break space or an Arabic digit.
 _PLAIN_CLAUSE = (
-    r"(?:(?:==|!=)\s*\d+(?:\.\d+)*(?:\.\*)?|(?:>=|<=|>|<)\s*\d+(?:\.\d+)*|~=\s*\d+(?:\.\d+)+)"
+    r"(?:(?:==|!=)[ \t]*[0-9]+(?:\.[0-9]+)*(?:\.\*)?"
+    r"|(?:>=|<=|>|<)[ \t]*[0-9]+(?:\.[0-9]+)*"
+    r"|~=[ \t]*[0-9]+(?:\.[0-9]+)+)"
 )
 _PLAIN_REQUIREMENT = re.compile(
-    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
-    rf"(?P<spec>{_PLAIN_CLAUSE}(?:\s*,\s*{_PLAIN_CLAUSE})*)?"
+    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
+    rf"(?P<spec>{_PLAIN_CLAUSE}(?:[ \t]*,[ \t]*{_PLAIN_CLAUSE})*)?"
 )
 
 
@@ -61,13 +65,15 @@ def _pep508(line: str) -> tuple[str, str] | None:
     text = re.split(r"\s+#|\s+--?[a-z]", line, maxsplit=1)[0].strip()
     plain = _PLAIN_REQUIREMENT.fullmatch(text)
     if plain is not None:
-        # `openai>=1.40`: packaging's answer without importing it (~17 ms of a one-file
+        # `openai>=1.40`: packaging's answer without importing it (~15 ms of a one-file
         # pre-commit run in a project with a requirements file). A test holds the two equal;
-        # extras, markers, URLs, pre-releases and anything else go to packaging, and so does
-        # a repeated clause (packaging before 24 drops the repeat, later ones keep it).
+        # extras, markers, URLs, pre-releases and anything else go to packaging, and so do
+        # two clauses with one operator: packaging up to 26.0 keeps clauses in a set, equal
+        # by canonical form (`>=1.0` and `>=1` are one), later versions keep both.
         clauses = (plain.group("spec") or "").split(",")
         spec = ["".join(clause.split()) for clause in clauses if clause.strip()]
-        if len(set(spec)) == len(spec):
+        operators = {clause[: len(clause) - len(clause.lstrip("<>=!~"))] for clause in spec}
+        if len(operators) == len(spec):
             return plain.group("name"), ",".join(sorted(spec))
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -253,8 +259,8 @@ _CLAUSE = re.compile(r"^(===|==|~=|>=|<=|!=|>|<)?\s*v?(\d+(?:\.\d+)*)(\.\*)?")
 
 class LazyPins(Mapping[str, str]):
     """A project's pins, detected on first use. Only a few rules ask (env names, SDK
-    calls), and detecting parses requirements with packaging, ~12 ms of a pre-commit run
-    on files that need none of it."""
+    calls), and detecting reads the project's requirement files (and imports packaging for
+    any line beyond the plain form, ~15 ms) on files that need none of it."""
 
     def __init__(self, start: Path) -> None:
         self._start = start
