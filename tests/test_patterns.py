@@ -1,4 +1,6 @@
-"""CaselessPattern answers exactly what re.IGNORECASE answers, for every data pattern."""
+"""The compiled-on-first-use patterns answer exactly as ``re`` does: CaselessPattern as
+re.IGNORECASE, for every data pattern; LazyPattern as re.compile; AnyPattern as any() of
+its members."""
 
 from __future__ import annotations
 
@@ -51,6 +53,9 @@ def test_a_pattern_spelling_upper_case_is_searched_folded() -> None:
         (r"[@-_]x", "AX"),  # a range reaching into A-Z
         (r"ı_key", "I_KEY"),  # dotless i folds to I
         ("contraseña|key", "MY_KEY"),  # other non-ASCII letters leave ASCII text alone
+        ("[Ā-Ȁ]ecret", "secret"),  # a range over U+017F (folds to s)
+        ("[℀-∀]ey", "key"),  # a range over the Kelvin sign (folds to k)
+        ("[α-ω]ey", "key"),  # a range over none of the four: never ASCII
     ],
 )
 def test_what_lower_casing_cannot_answer_is_searched_folded(source: str, text: str) -> None:
@@ -192,6 +197,15 @@ def test_any_pattern_scopes_leading_flags_and_keeps_the_rest_apart() -> None:
         r"^(.)\1_secret",
         joined_source,
     ]
+
+
+def test_only_a_leading_flag_is_scoped_one_further_in_keeps_its_own_search() -> None:
+    from keylint.patterns import AnyPattern
+
+    # A global flag further in is an error from Python 3.11 and, on 3.10, applies to the
+    # whole pattern: never joined, so it can never fold the others' case.
+    joined = AnyPattern(["foo(?i)bar", "(?i)okta", "baz"], caseless=False)
+    assert joined._groups == [["foo(?i)bar"], ["(?i:okta)", "baz"]]
 
 
 def test_an_alternation_that_does_not_compile_is_searched_member_by_member(

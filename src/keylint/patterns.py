@@ -33,10 +33,15 @@ _RANGE = re.compile(r"(\\?.)-(\\?[^\]])")
 
 
 def _range_covers_upper(source: str) -> bool:
-    """A character class range reaching into A-Z without naming a letter (`[@-_]`)."""
+    """A character class range reaching into A-Z without naming a letter (`[@-_]`), or over
+    one of the four non-ASCII letters that IGNORECASE matches with ASCII ones (`[Ā-ȁ]`
+    holds `ſ`, which matches `s`)."""
     for cls in _CLASS.findall(source):
         for low, high in _RANGE.findall(cls[1:-1]):
-            if ord(low[-1]) <= ord("Z") and ord(high[-1]) >= ord("A"):
+            first, last = ord(low[-1]), ord(high[-1])
+            if first <= ord("Z") and last >= ord("A"):
+                return True
+            if any(first <= ord(letter) <= last for letter in _FOLDS_TO_ASCII):
                 return True
     return False
 
@@ -50,8 +55,10 @@ class CaselessPattern:
         self.source = source
         self._lowered: re.Pattern[str] | None = None
         self._folded: re.Pattern[str] | None = None
-        # An upper-case letter outside an escape (``\S`` and ``\W`` are not letters here),
-        # a non-ASCII character or an inline flag: only the IGNORECASE form answers right.
+        # Only the IGNORECASE form answers right for: an upper-case letter outside an escape
+        # (``\S`` and ``\W`` are not letters here), one of the four non-ASCII letters that
+        # fold to ASCII (written, or inside a range), an escape that can stand for a letter,
+        # or an inline flag. Any other non-ASCII letter never matches ASCII text.
         self._only_folded = (
             _UPPER.search(_ESCAPE.sub("", source)) is not None
             or (not source.isascii() and not _FOLDS_TO_ASCII.isdisjoint(source))
@@ -93,7 +100,7 @@ _LEADING_FLAGS = re.compile(r"\(\?([ims]+)\)")
 
 class AnyPattern:
     """``any(p.search(text) for p in patterns)`` for a list of patterns, as few searches of
-    their alternation as give the same answer: a value is asked of 17 placeholder patterns
+    their alternation as give the same answer: a value is asked of the placeholder patterns
     by several rules, and a big .env has 60,000 values.
 
     A pattern with an inline flag (``(?-i:…)``; a leading ``(?i)`` of a case-sensitive list
@@ -109,7 +116,8 @@ class AnyPattern:
         self._caseless = caseless
 
         def body(source: str) -> str:  # what is left to judge once leading flags are scoped
-            return source if caseless else _LEADING_FLAGS.sub("", source, count=1)
+            flags = None if caseless else _LEADING_FLAGS.match(source)
+            return source if flags is None else source[flags.end() :]
 
         alone = [s for s in sources if UNJOINABLE.search(s) or _INLINE_FLAGS.search(body(s))]
         joinable = [s if caseless else _scoped(s) for s in sources if s not in alone]
@@ -129,7 +137,8 @@ class AnyPattern:
 
     def _build(self) -> list[CaselessPattern | LazyPattern]:
         """One search per group, compiled on first use; a joined group that does not
-        compile (what the tests above do not foresee) is searched member by member."""
+        compile (what the joinability checks in ``__init__`` do not foresee) is searched
+        member by member."""
         kind = CaselessPattern if self._caseless else LazyPattern
         searches: list[CaselessPattern | LazyPattern] = []
         for group in self._groups:
