@@ -492,12 +492,12 @@ def test_misspelt_host_lookup_by_length_finds_what_a_walk_of_the_hosts_finds() -
     import random
 
     from keylint.checks import kl4_endpoints
-    from keylint.checks.kl4_endpoints import osa_distance
     from keylint.checks.kl402_misspelt_provider_host import (
         _MIN_TYPO_LENGTH,
         MisspeltProviderHost,
         _domain,
     )
+    from keylint.distance import osa_distance
     from keylint.providers import load
 
     db = load()
@@ -551,4 +551,4 @@ def test_a_host_spelt_with_letters_that_fold_to_ascii_is_still_a_url() -> None:
         'f = openai.OpenAI(base_url="https://api.\u212aroq.com/v1")\n'
     )
     found = positions(lint("app.py", source), "KL402")
-    assert found[:3] == [(2, 37), (3, 37), (4, 37)]
+    assert found == [(2, 37), (3, 37), (4, 37), (5, 37)]

@@ -69,9 +69,10 @@ def test_the_proof_checks_what_it_claims(source: str, requires: bool) -> None:
 
 
 def test_authorization_headers_hold_a_word() -> None:
-    assert all(
-        any(word in header for word in WORDS) for header in ("authorization", "proxy-authorization")
-    )
+    from keylint.names import _HEADER_SLOTS
+
+    assert _HEADER_SLOTS  # every header slot the name check consults passes the word gate
+    assert all(any(word in header for word in WORDS) for header in _HEADER_SLOTS)
 
 
 NAMES = [

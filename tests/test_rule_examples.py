@@ -135,3 +135,19 @@ def test_rule_modules_are_listed_as_the_import_system_lists_them() -> None:
 
     listed = sorted(i.name for i in pkgutil.iter_modules(keylint.checks.__path__))
     assert list(rule_module_names()) == [name for name in listed if name.startswith("kl")]
+
+
+def test_rule_modules_are_listed_from_a_zip_install_too(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    import keylint.checks
+    from keylint.checks import rule_module_names
+
+    from_directory = rule_module_names.__wrapped__()
+    # As from a zipapp: the package's path is no directory (for keylint.checks only; the
+    # import system's own listing still reads the real one).
+    no_directory = SimpleNamespace(path=SimpleNamespace(isdir=lambda _path: False))
+    monkeypatch.setattr(keylint.checks, "os", no_directory)
+    assert rule_module_names.__wrapped__() == from_directory
+    assert len(from_directory) > 50 and "kl101_provider_key" in from_directory
+    assert keylint.checks.group_of("kl701_spaces_around_equals") == "kl7"

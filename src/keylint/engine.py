@@ -532,6 +532,7 @@ class Engine:
 
 # Most files give nothing but "checked" (and "parsed"): one shared result each stands for
 # them all until the run ends, so what a run holds grows with its findings, not its files.
+# Shared: only read (collect), never appended to.
 _EMPTY_RESULTS = {
     (checked, parsed): FileResult(checked=checked, parsed=parsed)
     for checked in (False, True)

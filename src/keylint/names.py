@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from keylint.patterns import CaselessPattern
 from keylint.providers import LiteralFinder, Provider, ProviderDB
@@ -38,27 +38,18 @@ def last_part(name: str) -> str:
     return _NAME_SEPARATORS.split(name)[-1] or name
 
 
-class _Answers(Generic[K]):
-    """Answers about names, kept for one provider db at a time: rules ask the same few names
-    of a file many times, a 2 MB JSON file asks 20,000 times, and a big .env has tens of
-    thousands of names (so the bound is large)."""
-
-    __slots__ = ("db", "table")
-
-    def __init__(self) -> None:
-        self.db: ProviderDB | None = None
-        self.table: dict[K, bool] = {}
-
-    def of(self, db: ProviderDB) -> dict[K, bool]:
-        if self.db is not db:
-            self.db, self.table = db, {}
-        elif len(self.table) > 262144:
-            self.table.clear()
-        return self.table
+def memo_per_db(db: ProviderDB, what: str, limit: int) -> dict[Any, Any]:
+    """A table of answers derived from ``db`` (per_db), emptied once it holds more than
+    ``limit``: rules ask the same few values of a file many times, but a big .env has tens of
+    thousands of different names and values, so a table must not grow without end."""
+    table: dict[Any, Any] = per_db(db, what, dict)
+    if len(table) > limit:
+        table.clear()
+    return table
 
 
-_ANSWERS: _Answers[tuple[str, str]] = _Answers()
-_NO_WORD: _Answers[str] = _Answers()
+# Answers about names: a 2 MB JSON file asks 20,000 times, a big .env tens of thousands.
+_NAME_ANSWERS_LIMIT = 262144
 
 
 def _answer(
@@ -67,7 +58,7 @@ def _answer(
     """One predicate's answer for one name, computed once per db."""
     if not name:
         return False
-    answers = _ANSWERS.of(db)
+    answers = memo_per_db(db, "name-answers", _NAME_ANSWERS_LIMIT)
     known = answers.get((what, name))
     if known is None:
         known = answers[(what, name)] = compute(name, db)
@@ -83,7 +74,7 @@ def _no_secret_word(name: str | None, db: ProviderDB) -> bool:
     as ``s`` and ``k``."""
     if not name:
         return True
-    answers = _NO_WORD.of(db)
+    answers = memo_per_db(db, "no-secret-word", _NAME_ANSWERS_LIMIT)
     known = answers.get(name)
     if known is None:
         known = answers[name] = (

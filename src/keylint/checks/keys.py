@@ -23,6 +23,7 @@ from keylint.names import (
     is_key_slot,
     is_strong_key_slot,
     last_part,
+    memo_per_db,
     per_db,
 )
 from keylint.providers import KeyFormat, LiteralFinder, Provider, ProviderDB, expand_charset
@@ -78,14 +79,11 @@ def is_placeholder(text: str, db: ProviderDB, *, empty: bool = True, rendered: b
     stripped = text.strip().strip(_PASTED_WRAPPERS).strip()
     if not stripped:
         return empty
-    cache = per_db(db, "placeholders", dict[tuple[str, bool], bool])
+    # Several rules ask about the same values of one file; a big .env has tens of thousands.
+    cache = memo_per_db(db, "placeholders", 131072)
     key = (stripped, rendered)
     known = cache.get(key)
     if known is None:
-        # Several rules ask about the same values of one file; a big .env has tens of
-        # thousands of them: keep them all.
-        if len(cache) > 131072:
-            cache.clear()
         known = cache[key] = _is_placeholder(stripped, db, rendered)
     return known
 
@@ -263,11 +261,9 @@ def standalone_formats_for(name: str | None, db: ProviderDB) -> tuple[KeyFormat,
     tens of thousands of names, each asked once)."""
     if not name or not db.standalone_formats:
         return ()
-    cache: dict[str, tuple[KeyFormat, ...]] = per_db(db, "standalone-by-name", dict)
+    cache: dict[str, tuple[KeyFormat, ...]] = memo_per_db(db, "standalone-by-name", 65536)
     found = cache.get(name)
     if found is None:
-        if len(cache) > 65536:
-            cache.clear()
         if not db.standalone_context.search(name):
             found = cache[name] = ()
         else:

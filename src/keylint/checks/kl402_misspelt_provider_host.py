@@ -7,13 +7,13 @@ from keylint.checks.kl4_endpoints import (
     Index,
     bare_host,
     index,
-    osa_distance,
     path_matches,
     piece_span,
     provider_for_host,
     running_values,
     urls_in,
 )
+from keylint.distance import osa_distance
 from keylint.facts import Span
 from keylint.findings import Category, Finding
 from keylint.names import per_db

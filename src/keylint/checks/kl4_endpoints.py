@@ -18,7 +18,6 @@ import ahocorasick_rs
 
 from keylint.analysis import ValueUse
 from keylint.checks.base import FileContext
-from keylint.distance import osa_distance as osa_distance  # used by KL402, KL5xx
 from keylint.facts import Span, Value
 from keylint.findings import Confidence, Severity
 from keylint.patterns import LazyPattern
@@ -259,8 +258,10 @@ def path_matches(path: str, prefix: str) -> bool:
 
 # --- URLs inside values --------------------------------------------------------------------
 
-_URL_SOURCE = (
-    r"(?<![\w.+-])(?P<scheme>https?)://"
+# `{scheme}`: a placeholder filled in below for each form, so the scheme is written once
+# per form (replacing the group's own text silently missed once the group was edited).
+_URL_TEMPLATE = (
+    r"(?<![\w.+-])(?P<scheme>{scheme})://"
     r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
     r"\.?(?::\d{1,5})?"
     r"(?P<path>/[^\s\"'<>`\\{}|^?#,)\]]*)?"
@@ -270,8 +271,8 @@ _URL_SOURCE = (
 # slower to compile and slower on every value searched. On other text, IGNORECASE proper:
 # it also takes the letters that fold to ASCII ones (`ı`, `İ`, `ſ`, the Kelvin sign `K`),
 # and a host spelt with one is a look-alike host KL402 must see.
-_URL = re.compile(_URL_SOURCE.replace("(?P<scheme>https?)", "(?P<scheme>[hH][tT][tT][pP][sS]?)"))
-_URL_FOLDED = LazyPattern(_URL_SOURCE, re.IGNORECASE)
+_URL = re.compile(_URL_TEMPLATE.replace("{scheme}", "[hH][tT][tT][pP][sS]?"))
+_URL_FOLDED = LazyPattern(_URL_TEMPLATE.replace("{scheme}", "https?"), re.IGNORECASE)
 _HOST_ONLY = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )

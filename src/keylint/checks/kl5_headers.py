@@ -9,7 +9,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from keylint.checks.base import FileContext
-from keylint.checks.kl4_endpoints import osa_distance, provider_for_host
+from keylint.checks.kl4_endpoints import provider_for_host
+from keylint.distance import osa_distance
 from keylint.facts import Header, Span
 from keylint.providers import Provider
 from keylint.span import value_class
