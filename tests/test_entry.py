@@ -68,5 +68,31 @@ def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
     keylint.stdout.readline()
     keylint.stdout.close()  # `keylint . | head -1`
     err = keylint.stderr.read().decode()
-    keylint.wait(timeout=120)
-    assert "Traceback" not in err
+    assert keylint.wait(timeout=120) == 1  # the findings' status (click ends a broken pipe)
+    assert "Traceback" not in err and "internal error" not in err
+
+
+# A pool worker still running when the command exits (a second Ctrl-C cut the pool's
+# shutdown short): the hard exit stops it, or it would hold the output pipes open forever.
+_LEFT_WORKER = """
+import multiprocessing, time
+from concurrent.futures import ProcessPoolExecutor
+from keylint.cli import _exit_now
+pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+pool.submit(time.sleep, 600)
+time.sleep(0.5)
+print("exiting", flush=True)
+_exit_now(130)
+"""
+
+
+def test_the_hard_exit_stops_a_pool_worker_left_running(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", _LEFT_WORKER],
+        cwd=tmp_path,
+        capture_output=True,  # read to the end: returns only once no process holds the pipe
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 130
+    assert run.stdout == "exiting\n"

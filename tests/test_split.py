@@ -53,20 +53,27 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tree
 
 
-def test_a_split_run_reports_what_one_process_reports(
-    demo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    alone = _report(demo)
-    forks = []
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The children os.fork starts from now on (in this process)."""
+    started: list[int] = []
     real_fork = os.fork
 
     def counting_fork() -> int:
         pid = real_fork()
         if pid:
-            forks.append(pid)
+            started.append(pid)
         return pid
 
     monkeypatch.setattr(os, "fork", counting_fork)
+    return started
+
+
+def test_a_split_run_reports_what_one_process_reports(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    alone = _report(demo)
+    assert not forks  # below the threshold nothing is shared
     monkeypatch.setattr(engine_module, "SPLIT_MIN_FACTS", 0)
     shared = _report(demo)
     assert forks, "no file's rules were shared"
@@ -75,12 +82,13 @@ def test_a_split_run_reports_what_one_process_reports(
 
 
 def test_a_child_that_fails_leaves_its_rules_to_the_parent(
-    demo: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     alone = _report(demo)
     monkeypatch.setattr(engine_module, "SPLIT_MIN_FACTS", 0)
     monkeypatch.setattr(split, "_child", lambda *args: os._exit(3))
     assert _report(demo) == alone
+    assert forks, "no child was started"
 
 
 class _TestRule(Rule):
@@ -121,14 +129,33 @@ def _engine_run(tree: Path, monkeypatch: pytest.MonkeyPatch, threshold: int) -> 
 
 
 def test_errors_and_findings_of_a_failing_rule_are_the_same_in_a_split(
-    demo: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     alone = _engine_run(demo, monkeypatch, threshold=10**9)
+    assert not forks
     shared = _engine_run(demo, monkeypatch, threshold=0)
+    assert forks, "no file's rules were shared"
     assert shared == alone
     findings, errors, _ = alone
     assert errors and all("KL998" in message for _, message in errors)
     assert findings and all(rule == "KL998" for _, _, rule, _ in findings)
+
+
+def test_ctrl_c_delivered_as_the_fork_returns_leaves_no_child(
+    monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    real_restore = split._restore
+
+    def interrupted(mask: object) -> None:  # SIGINT, blocked across the fork, lands here
+        real_restore(mask)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(split, "_restore", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        split.Split([1, 2, 3], lambda rule: time.sleep(5))  # type: ignore[list-item]
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):  # killed and reaped already
+        os.waitpid(forks[0], os.WNOHANG)
 
 
 def test_an_aborted_split_leaves_no_child(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -193,15 +192,9 @@ class Scheduler:
         self._pending.clear()
 
     def close(self) -> None:
-        if self._pool is None:
-            return
-        if isinstance(sys.exc_info()[1], KeyboardInterrupt):
-            self.abort()  # called from a `finally` while Ctrl-C propagates
-            return
-        for _, future in self._pending:
-            future.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = None
+        """The end of a run, or a `finally` while Ctrl-C or an error propagates: what is
+        left is cancelled, and the running batches are waited for (as abort does)."""
+        self.abort()
 
     def batch_size(self, total: int) -> int:
         """Batches small enough to spread the work, large enough to amortise the pipe."""

@@ -62,6 +62,10 @@ class Split(Generic[Outcome]):
         except OSError:  # no pipe or no process (a process limit): every rule runs here
             self._close_fds()
             self.pid = 0
+        except BaseException:  # Ctrl-C, delivered as SIGINT is unblocked after the fork
+            self.abort()  # the child goes too: nobody would take its outcomes
+            self._close_fds()
+            raise
 
     def _start(self) -> None:
         self.tickets, tickets_w = self._pipe()
