@@ -987,6 +987,11 @@ def run_big_env(args: argparse.Namespace) -> list[Result]:
         return results
 
 
+def _runs(count: int) -> str:
+    """How a figure was taken: the median of several runs, or one run (a tool run once)."""
+    return "1 run" if count == 1 else f"median of {count}"
+
+
 def summary(results: list[Result], runs: int, info: dict[str, dict[str, object]]) -> str:
     out = []
     tree_results = [r for r in results if r.tree not in ONE_FILE_CASES]
@@ -1001,13 +1006,14 @@ def summary(results: list[Result], runs: int, info: dict[str, dict[str, object]]
             continue
         each = "; ".join(
             f"{r.tool} {r.median('wall'):.3f} s (cpu {r.median('cpu'):.3f} s"
+            + f", {_runs(len(r.samples))}"
             + ("" if r.samples[-1].findings is None else f", {r.samples[-1].findings} findings")
             + (f", {r.note}" if r.note.startswith("timed out") else "")
             + ")"
             for r in one
         )
         what = what if case == "big-env" else f"one file {what} ({one[0].note})"
-        out += ["", f"{what}, median of {len(one[0].samples)}: {each}"]
+        out += ["", f"{what}: {each}"]
     return "\n".join(out)
 
 
