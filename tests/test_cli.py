@@ -213,6 +213,33 @@ def test_output_file(repo: Path) -> None:
     assert findings_of((repo / "out.json").read_text()) == [("a.py", 1, 26, "KL101")]
 
 
+def test_output_through_a_symlink_keeps_the_link(repo: Path) -> None:
+    write(repo, "a.py", KEY_LINE)
+    (repo / "reports").mkdir()
+    (repo / "out.json").symlink_to("reports/latest.json")
+    run(["--format", "json", "-o", "out.json", "a.py"], repo)
+    assert (repo / "out.json").is_symlink()
+    assert findings_of((repo / "reports" / "latest.json").read_text()) == [("a.py", 1, 26, "KL101")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_output_to_a_named_pipe_is_streamed_and_the_pipe_stays(repo: Path) -> None:
+    import stat
+    import threading
+
+    write(repo, "a.py", KEY_LINE)
+    fifo = repo / "report.pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    result = run(["--format", "json", "-o", "report.pipe", "a.py"], repo)
+    reader.join(timeout=30)
+    assert result.exit_code == 1
+    assert findings_of(received[0]) == [("a.py", 1, 26, "KL101")]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # not replaced by a regular file
+
+
 def test_rules_and_rule_commands(repo: Path) -> None:
     listing = run(["rules"], repo)
     assert listing.exit_code == 0
