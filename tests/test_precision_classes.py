@@ -241,3 +241,13 @@ def test_file_roles(path: str, role: str) -> None:
     from keylint.analysis import file_role
 
     assert file_role(path).value == role
+
+
+def test_an_installer_record_is_not_read() -> None:
+    """A wheel's RECORD lists installed files and their hashes: never a key, even when a line
+    looks like one (here the same line fires in any other text file)."""
+    line = 'OPENAI_API_KEY="{key:openai-project-key}"\n'
+    assert found("notes.txt", line, "KL101", min_confidence="low") == [(1, 17, "high")]
+    for path in ("openai-1.0.dist-info/RECORD", "lib/site/x_y-2.dist-info/RECORD"):
+        assert lint(path, line, min_confidence="low") == []
+    assert found("openai-1.0.dist-info/RECORDS", line, "KL101") == [(1, 17, "high")]

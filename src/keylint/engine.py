@@ -24,7 +24,7 @@ from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB, with_user_formats
 from keylint.providers import load as load_db
 from keylint.scheduler import PARALLEL_MIN_FILES
-from keylint.source import FileKind, SourceFile, detect_kind, transcode
+from keylint.source import FileKind, SourceFile, detect_kind, is_install_record, transcode
 from keylint.source import decode as decode  # moved to source.py; run.py imports it here
 from keylint.span import Span
 from keylint.split import SPLIT_MIN_FACTS
@@ -209,6 +209,8 @@ class Engine:
         data, bad_units = transcode(data)  # UTF-16/32 with a BOM: read as the text it is
         if b"\0" in data[:_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return FileResult(note=(display, "binary file skipped"))
+        if is_install_record(display):
+            return FileResult(checked=True)  # an installer's list of files and hashes
         kind = detect_kind(display)
         code = kind in (FileKind.PYTHON, FileKind.NOTEBOOK)
         if (

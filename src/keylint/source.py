@@ -99,6 +99,14 @@ def base_name(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 
+def is_install_record(path: str) -> bool:
+    """A wheel's ``*.dist-info/RECORD`` (PEP 376/627): one ``path,sha256=…,size`` line per
+    installed file, written by the installer. It holds no key and no configuration, yet its
+    paths name providers and SDKs (``anthropic/…``, ``bearer.pyi``) and pass the prefilter:
+    read as text, the manifests of a site-packages tree cost ~0.5 s of CPU and found nothing."""
+    return path.endswith(".dist-info/RECORD")
+
+
 def _suffix(name: str) -> str:
     """``PurePosixPath(name).suffix``: from the last dot, unless it starts or ends the name."""
     dot = name.rfind(".")
