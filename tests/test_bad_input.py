@@ -69,6 +69,70 @@ def test_unreadable_file(tree: Path) -> None:  # pragma: no cover - CI runs as r
     assert {"path": "secret.py", "message": "cannot read: Permission denied"} in doc["errors"]
 
 
+def test_a_file_keylint_may_not_open_is_judged_by_size_first(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the size limit, an unreadable file gets the size note, as when keylint looked
+    at its size before opening it (a stat needs no read permission); under the limit, the
+    read's own error. Root opens anything, so the refusal is simulated."""
+    from keylint.config import Settings
+    from keylint.discovery import Target
+    from keylint.engine import Engine, FileResult
+
+    (tree / "big.txt").write_text("x" * 500)
+    real_open = os.open
+
+    def refuse(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith("big.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse)
+    target = Target(tree / "big.txt", "big.txt")
+    over = Engine(Settings(max_file_size=100)).read(target)
+    assert isinstance(over, FileResult)
+    assert over.note == (
+        "big.txt",
+        "skipped: 500 bytes is over the size limit (100; set max-file-size)",
+    )
+    under = Engine(Settings(max_file_size=1000)).read(target)
+    assert isinstance(under, FileResult)
+    assert under.error == ("big.txt", "cannot read: Permission denied") and under.note is None
+
+
+def test_a_failing_git_listing_leaves_no_pipe_open(tmp_path: Path) -> None:
+    """git answers the root but fails the listing: the error is reported and the listing's
+    pipes are closed (Python in development mode warns of an unclosed file otherwise)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    real_git = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
+    fake = bin_dir / "git"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do\n'
+        '  [ "$a" = ls-files ] && { echo "fatal: index broken" >&2; exit 128; }\n'
+        "done\n"
+        f'exec {real_git} "$@"\n'
+    )
+    fake.chmod(0o755)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run([real_git, "init", "-q"], cwd=repo, check=True)
+    (repo / "app.py").write_text("x = 1\n")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run(
+        [sys.executable, "-X", "dev", "-m", "keylint", "--isolated", "."],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    _assert_no_traceback(proc)
+    assert "fatal: index broken" in proc.stdout + proc.stderr
+    assert "ResourceWarning" not in proc.stderr
+
+
 def test_invalid_utf8_is_decoded_with_replacement(tree: Path) -> None:
     data = b"# caf\xe9\n" + render_source(KEY_LINE).encode()
     (tree / "latin.py").write_bytes(data)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import lint, render_source
+from conftest import lint, render_source, run_isolated
 from keylint.checks.envnames import env_data, is_typo, key_stem, tokens
 from keylint.cli import cli
 from keylint.config import Settings
-from keylint.engine import Engine
+from keylint.engine import Engine, defines_env
 from keylint.extract import extract
 from keylint.facts import EnvRead
 from keylint.findings import Finding
@@ -490,6 +490,56 @@ def test_example_files_document_names_but_set_nothing() -> None:
     assert kl3(project(files)) == [(".env", 1, 1, "KL307")]
     files[".env"] = "OPENAI_API_KEY=x\n"
     assert kl3(project(files)) == []
+
+
+@pytest.mark.parametrize(
+    "definer",
+    [
+        ".env",
+        ".env.local",
+        "app.env",
+        "Prod.ENV",  # an extension in any case: detect_kind's dotenv kind
+        "config/x.Env",
+        "docker-compose.yaml",
+        "deploy/compose.prod.yml",
+        ".github/workflows/ci.yml",
+        "Dockerfile",
+        "dockerfile.dev",
+        "Dockerfile.yml",  # a Dockerfile first, whatever its extension
+        "ci/Dockerfile.prod.yml",
+    ],
+)
+def test_files_that_define_env_variables_for_the_code(definer: str) -> None:
+    assert defines_env(definer)
+
+
+@pytest.mark.parametrize(
+    "other", ["app.py", "compose.json", "workflows/ci.yml", "config.yml", "envs.txt", "env"]
+)
+def test_files_that_define_no_env_variables(other: str) -> None:
+    assert not defines_env(other)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "column"),
+    [
+        ("Prod.ENV", "DATABASE_URL=postgres://db/app\n", 1),
+        ("Dockerfile.yml", "ENV DATABASE_URL=postgres://db/app\n", 5),
+    ],
+)
+def test_a_definition_in_any_defining_file_lets_the_reads_be_paired(
+    tmp_path: Path, name: str, text: str, column: int
+) -> None:
+    """The run's plan asks defines_env of every file: a file it missed left the prefilter
+    believing nothing defines variables, and the code reading `DATABSE_URL` was skipped."""
+    (tmp_path / "app.py").write_text('import os\nurl = os.environ["DATABSE_URL"]\n')
+    (tmp_path / name).write_text(text)
+    result = run_isolated(tmp_path, "--format", "json", ".")
+    found = [
+        (f["path"], f["line"], f["column"], f["rule"])
+        for f in json.loads(result.output)["findings"]
+    ]
+    assert found == [(name, 1, column, "KL307")]
 
 
 def test_separate_directory_trees_are_separate_projects() -> None:

@@ -251,3 +251,24 @@ def test_an_installer_record_is_not_read() -> None:
     for path in ("openai-1.0.dist-info/RECORD", "lib/site/x_y-2.dist-info/RECORD"):
         assert lint(path, line, min_confidence="low") == []
     assert found("openai-1.0.dist-info/RECORDS", line, "KL101") == [(1, 17, "high")]
+
+
+def test_an_installer_record_is_not_read_from_inside_its_directory(tmp_path: Path) -> None:
+    """Where the file is decides, not how the run names it (`RECORD`, `../RECORD`)."""
+    from conftest import render_source, run_isolated
+
+    record = tmp_path / "site" / "openai-1.0.dist-info"
+    (record / "licenses").mkdir(parents=True)
+    (record / "RECORD").write_text(render_source('OPENAI_API_KEY="{key:openai-project-key}"\n'))
+    (record / "NOTES.txt").write_text((record / "RECORD").read_text())
+    notes = "openai-1.0.dist-info/NOTES.txt"
+    cases = [
+        (tmp_path, "site", ["site/" + notes]),
+        (record, ".", ["NOTES.txt"]),
+        (record, "RECORD", []),
+        (record / "licenses", "..", ["../NOTES.txt"]),
+    ]
+    for cwd, target, shown in cases:
+        result = run_isolated(cwd, "--format", "json", target)
+        paths = [f["path"] for f in json.loads(result.output)["findings"]]
+        assert paths == shown, (cwd, target)

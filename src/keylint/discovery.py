@@ -202,6 +202,9 @@ def _git_listings(root: Path, commands: Sequence[Sequence[str]]) -> list[list[st
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
 
 
 def _excluded_dir(parts: Iterable[str]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -103,8 +104,15 @@ def is_install_record(path: str) -> bool:
     """A wheel's ``*.dist-info/RECORD`` (PEP 376/627): one ``path,sha256=…,size`` line per
     installed file, written by the installer. It holds no key and no configuration, yet its
     paths name providers and SDKs (``anthropic/…``, ``bearer.pyi``) and pass the prefilter:
-    read as text, the manifests of a site-packages tree cost ~0.5 s of CPU and found nothing."""
-    return path.endswith(".dist-info/RECORD")
+    read as text, the manifests of a site-packages tree cost ~0.5 s of CPU and found nothing.
+
+    ``path`` is a file's path or display path, relative to the working directory: where the
+    file is decides, so ``RECORD`` or ``../RECORD`` seen from inside the ``.dist-info``
+    directory is one too."""
+    if not path.endswith("RECORD"):
+        return False  # almost every file: no path arithmetic
+    parent, name = os.path.split(os.path.abspath(path))
+    return name == "RECORD" and os.path.basename(parent).endswith(".dist-info")
 
 
 def _suffix(name: str) -> str:
