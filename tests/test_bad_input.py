@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -105,14 +107,16 @@ def test_a_failing_git_listing_leaves_no_pipe_open(tmp_path: Path) -> None:
     pipes are closed (Python in development mode warns of an unclosed file otherwise)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    real_git = subprocess.run(["which", "git"], capture_output=True, text=True).stdout.strip()
+    real_git = shutil.which("git")
+    if real_git is None:
+        pytest.skip("git is not installed")
     fake = bin_dir / "git"
     fake.write_text(
         "#!/bin/sh\n"
         'for a in "$@"; do\n'
         '  [ "$a" = ls-files ] && { echo "fatal: index broken" >&2; exit 128; }\n'
         "done\n"
-        f'exec {real_git} "$@"\n'
+        f'exec {shlex.quote(real_git)} "$@"\n'
     )
     fake.chmod(0o755)
     repo = tmp_path / "repo"
@@ -120,8 +124,16 @@ def test_a_failing_git_listing_leaves_no_pipe_open(tmp_path: Path) -> None:
     subprocess.run([real_git, "init", "-q"], cwd=repo, check=True)
     (repo / "app.py").write_text("x = 1\n")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("PYTHONWARNINGS", None)  # `ignore` there would hide the warning asked for below
     proc = subprocess.run(
-        [sys.executable, "-X", "dev", "-m", "keylint", "--isolated", "."],
+        [
+            sys.executable,
+            *("-X", "dev", "-W", "default::ResourceWarning"),
+            "-m",
+            "keylint",
+            "--isolated",
+            ".",
+        ],
         cwd=repo,
         capture_output=True,
         text=True,

@@ -272,3 +272,17 @@ def test_an_installer_record_is_not_read_from_inside_its_directory(tmp_path: Pat
         result = run_isolated(cwd, "--format", "json", target)
         paths = [f["path"] for f in json.loads(result.output)["findings"]]
         assert paths == shown, (cwd, target)
+
+
+def test_an_installer_record_is_never_opened(tmp_path: Path) -> None:
+    """Judged before the read: no size note for a big one, no error for an unreadable one."""
+    from keylint.config import Settings
+    from keylint.discovery import Target
+    from keylint.engine import Engine, FileResult
+
+    record = tmp_path / "pkg-1.0.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("pkg/__init__.py,sha256=abc,12\n" * 100)
+    result = Engine(Settings(max_file_size=10)).read(Target(record, "pkg-1.0.dist-info/RECORD"))
+    assert isinstance(result, FileResult)
+    assert (result.checked, result.note, result.error) == (True, None, None)
