@@ -15,7 +15,6 @@ from keylint.patterns import CaselessPattern
 from keylint.providers import LiteralFinder, Provider, ProviderDB
 
 T = TypeVar("T")
-K = TypeVar("K")
 
 _PER_DB: dict[tuple[int, str], tuple[ProviderDB, Any]] = {}
 
